@@ -1,0 +1,156 @@
+"""Playout bookkeeping: pacing, marks, heard position and text, clear/resume/interrupt."""
+
+from __future__ import annotations
+
+import pytest
+
+from voice.codec import FRAME_SAMPLES, SAMPLE_RATE
+from voice.errors import PlayoutStateError
+from voice.playout import Playout, PlayoutSettings, PlayoutState
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def audio(ms: int) -> bytes:
+    return b"\x10" * (SAMPLE_RATE * ms // 1000)
+
+
+def make(**kw: int) -> tuple[Playout, Clock]:
+    clock = Clock()
+    return Playout(PlayoutSettings(**kw), clock=clock), clock
+
+
+def drain_ready(p: Playout) -> list:
+    out = []
+    while (chunk := p.next_chunk()) is not None:
+        out.append(chunk)
+    return out
+
+
+def test_chunks_carry_marks_and_text_and_stop_at_max_ahead() -> None:
+    p, _ = make(chunk_ms=100, max_ahead_ms=1000)
+    p.start_reply()
+    p.add_audio(audio(2000), "one two three four five six seven eight nine ten")
+    p.finish_reply()
+    sent = drain_ready(p)
+    assert len(sent) == 10  # 1 s ahead, not the whole 2 s reply
+    assert all(len(c.payload) == 800 for c in sent)
+    assert len({c.mark for c in sent}) == 10
+    assert "".join(c.text for c in sent) == "one two three four five "
+    assert p.send_delay() == pytest.approx(0.1)
+
+
+def test_heard_position_is_last_mark_plus_elapsed_and_capped_at_sent() -> None:
+    p, clock = make(chunk_ms=100)
+    p.start_reply()
+    p.add_audio(audio(300), "hello there caller")
+    p.finish_reply()
+    chunks = drain_ready(p)
+    assert p.heard_samples() == 0
+    clock.t += 0.05
+    assert p.heard_samples() == 400
+    clock.t += 0.07
+    assert p.on_mark(chunks[0].mark)
+    assert p.confirmed_samples == 800
+    clock.t += 0.04
+    assert p.heard_samples() == 800 + 320
+    clock.t += 10
+    assert p.heard_samples() == 2400  # never past what was sent
+    assert p.heard_text() == "hello there caller"
+
+
+def test_all_marks_back_finishes_the_reply() -> None:
+    p, clock = make(chunk_ms=100)
+    p.start_reply()
+    p.add_audio(audio(150), "short")  # padded to whole frames on finish
+    p.finish_reply()
+    chunks = drain_ready(p)
+    assert [len(c.payload) for c in chunks] == [800, 480]
+    clock.t += 0.2
+    for c in chunks:
+        p.on_mark(c.mark)
+    assert p.done and p.state is PlayoutState.IDLE
+
+
+def test_partial_tts_audio_goes_out_in_whole_frames() -> None:
+    p, _ = make(chunk_ms=100)
+    p.start_reply()
+    p.add_audio(b"\x10" * (FRAME_SAMPLES * 2 + 50), "a")
+    [chunk] = drain_ready(p)
+    assert len(chunk.payload) == FRAME_SAMPLES * 2
+    assert p.next_chunk() is None and p.send_delay() is None
+
+
+def test_clear_pauses_at_heard_frame_and_ignores_echoed_marks() -> None:
+    p, clock = make(chunk_ms=100)
+    p.start_reply()
+    p.add_audio(audio(1000), "alpha beta gamma delta epsilon zeta eta theta iota kappa")
+    p.finish_reply()
+    chunks = drain_ready(p)
+    clock.t += 0.25  # 250 ms heard
+    heard = p.clear()
+    assert heard == 2000 - 2000 % FRAME_SAMPLES == 1920
+    assert p.state is PlayoutState.PAUSED
+    for c in chunks:  # Twilio echoes pending marks right after a clear
+        assert not p.on_mark(c.mark)
+    assert p.heard_samples() == 1920
+    assert p.heard_text() == "alpha beta"
+    p.resume()
+    again = p.next_chunk()
+    assert again is not None and again.start == 1920
+
+
+def test_interrupt_returns_heard_text_and_goes_idle() -> None:
+    p, clock = make(chunk_ms=100)
+    p.start_reply()
+    p.add_audio(audio(500), "Your appointment is on Monday. ")
+    p.add_audio(audio(500), "Anything else?")
+    chunks = drain_ready(p)
+    clock.t += 0.1
+    p.on_mark(chunks[0].mark)
+    clock.t += 0.45
+    assert p.interrupt() == "Your appointment is on Monday."
+    assert p.state is PlayoutState.IDLE
+    assert p.next_chunk() is None
+
+
+def test_underrun_restarts_the_play_clock_at_send_time() -> None:
+    p, clock = make(chunk_ms=100)
+    p.start_reply()
+    p.add_audio(audio(100), "first ")
+    [c1] = drain_ready(p)
+    clock.t += 0.1
+    p.on_mark(c1.mark)
+    clock.t += 1.0  # TTS was slow: nothing queued for a second
+    p.add_audio(audio(100), "second")
+    drain_ready(p)
+    assert p.heard_samples() == 800
+    clock.t += 0.05
+    assert p.heard_samples() == 1200
+
+
+def test_invalid_transitions_raise_typed_errors() -> None:
+    p, _ = make()
+    with pytest.raises(PlayoutStateError):
+        p.add_audio(audio(20), "x")
+    with pytest.raises(PlayoutStateError):
+        p.resume()
+    p.start_reply()
+    with pytest.raises(PlayoutStateError):
+        p.resume()
+
+
+def test_new_reply_makes_old_marks_stale() -> None:
+    p, _ = make()
+    p.start_reply()
+    p.add_audio(audio(100), "old")
+    [old] = drain_ready(p)
+    p.start_reply()
+    assert not p.on_mark(old.mark)
+    assert p.heard_samples() == 0
