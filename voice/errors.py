@@ -54,3 +54,7 @@ class BargeInStateError(VoiceError):
         super().__init__(f"barge-in: cannot {event} while {state}")
         self.state = state
         self.event = event
+
+
+class SpeechError(VoiceError):
+    """A speech-to-text or text-to-speech adapter failed (model missing, provider error)."""
