@@ -42,10 +42,14 @@ class RetrySettings:
 
 async def call_with_retry(what: str, fn: Callable[[], Awaitable[T]], settings: RetrySettings) -> T:
     """Run `fn` until it succeeds, a non-transient error escapes, or the deadline passes."""
+    try:  # the common case pays for no retry machinery
+        return await fn()
+    except TRANSIENT as exc:
+        log.warning("backplane: %s failed (%s), retrying", what, type(exc).__name__)
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(TRANSIENT),
         wait=wait_exponential_jitter(
-            initial=settings.initial_backoff_s, max=settings.max_backoff_s
+            multiplier=settings.initial_backoff_s, max=settings.max_backoff_s
         ),
         stop=stop_after_delay(settings.deadline_s),
         before_sleep=lambda state: log.warning(
