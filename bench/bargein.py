@@ -1,0 +1,219 @@
+"""Barge-in benchmark: the hybrid controller vs two baselines on a labelled corpus.
+
+Each clip is fed as 20 ms mu-law frames, as Twilio Media Streams delivers them, to a
+`BargeInController` driving a real `Playout` with the clip's `agent_audio` as the reply (a
+simulated Twilio plays it at real time and returns marks). All clips run concurrently, so Silero
+windows from every "call" are batched exactly as in the server. In the same run, on the same
+frames: (a) Silero alone with a popular framework's defaults (confidence 0.7 for 0.2 s ->
+cancel), (b) the corpus' energy baseline. Prints JSON with the scorer's summary of all three.
+
+usage: python bench/bargein.py --corpus DIR [--out RESULTS.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import importlib.util
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import soundfile as sf
+
+from voice.bargein import BargeInController, Confirm, Pause, Resume
+from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm
+from voice.hooks import InboundFrame
+from voice.playout import Playout, PlayoutSettings, PlayoutState
+from voice.silero import SharedSilero, SileroStream
+
+FRAME_S = FRAME_SAMPLES / 8000
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class FrameClock:
+    """Call time advanced by the frame feeder (20 ms a frame), so runs are deterministic."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@dataclass
+class SimulatedLine:
+    """The Twilio side of outbound audio plus the `PlayoutControl` the controller drives."""
+
+    playout: Playout
+    clock: FrameClock
+    queue: collections.deque[tuple[str, int]] = field(default_factory=collections.deque)
+    clears: int = 0
+
+    @property
+    def state(self) -> PlayoutState:
+        return self.playout.state
+
+    @property
+    def session(self) -> None:
+        return None
+
+    def tick(self) -> None:
+        """One frame of real time: Twilio plays 160 samples; we send what pacing allows."""
+        while (chunk := self.playout.next_chunk()) is not None:
+            self.queue.append((chunk.mark, chunk.end - chunk.start))
+        budget = FRAME_SAMPLES
+        while self.queue and budget > 0:
+            mark, left = self.queue[0]
+            used = min(left, budget)
+            budget -= used
+            if used == left:
+                self.queue.popleft()
+                self.playout.on_mark(mark)
+            else:
+                self.queue[0] = (mark, left - used)
+
+    def heard_ms(self) -> int:
+        return self.playout.heard_ms()
+
+    def heard_text(self) -> str:
+        return self.playout.heard_text()
+
+    async def pause(self) -> int:
+        self.clears += 1
+        heard = self.playout.clear()
+        for mark, _ in self.queue:  # Twilio returns the marks of cleared audio at once
+            self.playout.on_mark(mark)
+        self.queue.clear()
+        return heard // 8
+
+    async def resume(self) -> None:
+        self.playout.resume()
+
+    async def interrupt(self) -> str:
+        return self.playout.interrupt()
+
+
+def _read(path: Path) -> np.ndarray:
+    data, _ = sf.read(str(path), dtype="int16")
+    return data
+
+
+async def run_clip(clip: dict, root: Path, silero: SharedSilero) -> dict:
+    mic = _read(root / clip["audio"])
+    agent = _read(root / clip["agent_audio"])
+    n = min(len(mic), len(agent)) // FRAME_SAMPLES
+    inbound = pcm_to_ulaw(mic[: n * FRAME_SAMPLES])  # what Twilio sends, 160 bytes a frame
+    outbound = pcm_to_ulaw(agent[: n * FRAME_SAMPLES])
+    clock = FrameClock()
+    playout = Playout(PlayoutSettings(chunk_ms=100, max_ahead_ms=200), clock=clock)
+    playout.start_reply()
+    playout.add_audio(outbound, text=clip.get("agent_text") or "")
+    playout.finish_reply()
+    line = SimulatedLine(playout=playout, clock=clock)
+    ctl = BargeInController(silero=silero)
+    raw_stream = SileroStream()
+    hybrid: list[dict] = []
+    pipecat: list[dict] = []
+    run_ms, cancelled = 0, False
+    lags: list[float] = []
+    for i in range(n):
+        clock.t = i * FRAME_S
+        line.tick()
+        payload = inbound[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES]
+        pcm = ulaw_to_pcm(payload)
+        # the corpus recorded the agent's audio as sent, sample-aligned: that is the echo reference
+        far = ulaw_to_pcm(outbound[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES])
+        frame = InboundFrame(
+            pcm=pcm, timestamp_ms=i * 20, received_at=time.monotonic(), outbound=far
+        )
+        t0 = time.perf_counter()
+        action = await ctl.on_frame(frame, line)
+        lags.append(time.perf_counter() - t0)
+        t_ms = (i + 1) * 20
+        if isinstance(action, Pause):
+            hybrid.append({"type": "pause", "t_ms": t_ms})
+        elif isinstance(action, Resume):
+            hybrid.append({"type": "resume", "t_ms": t_ms})
+        elif isinstance(action, Confirm):
+            hybrid.append({"type": "cancel", "t_ms": t_ms})
+        # baseline (a): Silero alone on the raw line, confidence 0.7 held for 0.2 s -> cancel
+        for p in await silero.score(raw_stream, pcm):
+            run_ms = run_ms + 32 if p >= 0.7 else 0
+            if run_ms >= 200 and not cancelled:
+                cancelled = True
+                pipecat.append({"type": "cancel", "t_ms": t_ms})
+    return {
+        "id": clip["id"],
+        "hybrid": hybrid,
+        "pipecat": pipecat,
+        "reasons": [a for a in ctl.actions],
+        "clears": line.clears,
+        "features": [],
+        "lag_ms": max(lags) * 1000 if lags else 0.0,
+    }
+
+
+async def run(corpus: Path, out: Path | None) -> dict:
+    manifest = corpus / "manifest.jsonl"
+    clips = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
+    scorer = _load(corpus.parent / "score.py")
+    energy = _load(corpus.parent / "baseline_energy.py")
+    silero = SharedSilero()
+    t0 = time.perf_counter()
+    results = await asyncio.gather(*(run_clip(c, corpus, silero) for c in clips))
+    wall = time.perf_counter() - t0
+    out = out or Path("bargein-results.jsonl")
+    paths = {k: out.with_name(f"{out.stem}{suffix}{out.suffix}") for k, suffix in
+             (("hybrid", ""), ("pipecat", ".silero-defaults"), ("energy", ".energy"))}  # fmt: skip
+    with (
+        paths["hybrid"].open("w") as h,
+        paths["pipecat"].open("w") as p,
+        paths["energy"].open("w") as e,
+    ):
+        for clip, r in zip(clips, results, strict=True):
+            h.write(json.dumps({"id": r["id"], "events": r["hybrid"]}) + "\n")
+            p.write(json.dumps({"id": r["id"], "events": r["pipecat"]}) + "\n")
+            pcm = ulaw_to_pcm(pcm_to_ulaw(_read(corpus / clip["audio"])))
+            e.write(json.dumps({"id": r["id"], "events": energy.detect(pcm)}) + "\n")
+    summary = {
+        "corpus": str(corpus),
+        "clips": len(clips),
+        "wall_s": round(wall, 1),
+        "silero_batches": silero.batches,
+        "silero_windows": silero.windows,
+        "max_clears_per_clip": max(r["clears"] for r in results),
+        "hybrid": scorer.score(str(manifest), str(paths["hybrid"])),
+        "silero_pipecat_defaults": scorer.score(str(manifest), str(paths["pipecat"])),
+        "energy_baseline": scorer.score(str(manifest), str(paths["energy"])),
+        "results": {k: str(v) for k, v in paths.items()},
+    }
+    silero.close()
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", required=True, type=Path)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    summary = asyncio.run(run(args.corpus, args.out))
+    json.dump(summary, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""The barge-in controller: one small state machine per call, active while the agent speaks.
+
+Every inbound frame goes echo canceller -> energy + DTMF -> Silero (batched, off the loop) ->
+`BargeInPolicy`. A candidate onset pauses playout at once (Twilio `clear`, heard position kept
+to the frame); the candidate is then confirmed (reply cancelled, history cut to the heard text,
+caller gets the turn) or resumed from the heard position. Each decision is a typed action, a
+`BargeInDecision` event in the session stream and an OpenTelemetry span.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from opentelemetry import trace
+
+from backplane.events import BargeInDecision
+from voice.aec import EchoCanceller
+from voice.bargein_policy import BargeInPolicy, Decision, FrameEvidence, Verdict
+from voice.bargein_settings import BargeInSettings
+from voice.codec import FRAME_MS, FRAME_SAMPLES
+from voice.dtmf import detect as detect_dtmf
+from voice.errors import BargeInStateError
+from voice.hooks import InboundFrame, PlayoutControl
+from voice.playout import PlayoutState
+from voice.silero import SharedSilero, SileroStream, shared_silero
+from voice.speech import Transcript
+from voice.vad import EnergyVad
+
+log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("switchboard.voice.bargein")
+_PREROLL_FRAMES = 10  # audio kept before a candidate, so recognition hears its start
+
+
+class BargeInState(enum.Enum):
+    IDLE = "idle"  # the agent is not speaking: nothing to interrupt
+    LISTENING = "listening"  # the agent speaks; watching for an onset
+    PAUSED = "paused"  # playout cleared; deciding
+    CONFIRMED = "confirmed"  # the caller took the turn; waits for the next reply
+
+
+_ALLOWED = {
+    (BargeInState.IDLE, BargeInState.LISTENING),
+    (BargeInState.LISTENING, BargeInState.IDLE),
+    (BargeInState.LISTENING, BargeInState.PAUSED),
+    (BargeInState.PAUSED, BargeInState.LISTENING),
+    (BargeInState.PAUSED, BargeInState.CONFIRMED),
+    (BargeInState.PAUSED, BargeInState.IDLE),
+    (BargeInState.CONFIRMED, BargeInState.IDLE),
+    (BargeInState.CONFIRMED, BargeInState.LISTENING),
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Pause:
+    t_ms: int
+    heard_ms: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Resume:
+    t_ms: int
+    from_ms: int  # the reply continues from here (= the pause's heard position)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Confirm:
+    t_ms: int
+    heard_ms: int
+    heard_text: str
+
+
+BargeInAction = Pause | Resume | Confirm
+
+
+class SegmentRecognizer(Protocol):
+    """One-shot recognition of a short candidate segment (8 kHz int16)."""
+
+    async def transcribe(self, pcm: np.ndarray) -> str: ...
+
+
+DecisionSink = Callable[[BargeInDecision], Awaitable[object]]
+
+
+class BargeInController:
+    """Implements the call loop's `InboundHook` for one call."""
+
+    def __init__(
+        self,
+        settings: BargeInSettings | None = None,
+        *,
+        silero: SharedSilero | None = None,
+        recognizer: SegmentRecognizer | None = None,
+        sink: DecisionSink | None = None,
+    ) -> None:
+        self.settings = settings or BargeInSettings()
+        self.policy = BargeInPolicy(self.settings)
+        self.state = BargeInState.IDLE
+        self.actions: list[BargeInAction] = []
+        self._silero = silero or shared_silero()
+        self._stream = SileroStream()
+        self._aec = EchoCanceller()
+        self._energy = EnergyVad()
+        self._recognizer = recognizer
+        self._sink = sink
+        self._heard_ms = 0
+        self._recent: list[np.ndarray] = []
+        self._segment_pcm: list[np.ndarray] = []
+        self._asr: asyncio.Task[None] | None = None
+        self._silence = np.zeros(FRAME_SAMPLES, np.int16)
+
+    # -- the InboundHook protocol ---------------------------------------------------------
+    async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
+        ev = await self.analyse(frame)
+        self._sync(playout.state)
+        if self.state not in (BargeInState.LISTENING, BargeInState.PAUSED):
+            return None
+        decision = self.policy.step(ev)
+        if self.state is BargeInState.PAUSED:
+            self._segment_pcm.append(self._last_pcm)
+            self._maybe_recognise()
+        if decision is None:
+            return None
+        return await self._act(decision, playout)
+
+    async def on_transcript(self, transcript: Transcript, playout: PlayoutControl) -> None:
+        if self.state is BargeInState.PAUSED and transcript.text:
+            self.policy.hear_words(transcript.text)
+
+    async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
+        """Twilio reported a key press: a keypad tone is never an interruption."""
+        if self.state is BargeInState.PAUSED:
+            d = Decision(verdict=Verdict.RESUME, t_ms=self._t_ms, reason="dtmf event")
+            self.policy.reset()
+            await self._act(d, playout)
+
+    # -- analysis -------------------------------------------------------------------------
+    async def analyse(self, frame: InboundFrame) -> FrameEvidence:
+        """Echo-cancel and measure one frame (numpy only on the loop; Silero off it)."""
+        far = frame.outbound if frame.outbound is not None else self._silence
+        echo = self._aec.process(frame.pcm, far)
+        pcm = echo.pcm
+        self._last_pcm = pcm
+        self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
+        energy = self._energy.process(pcm)
+        probs = await self._silero.score(self._stream, pcm)
+        self._t_ms = frame.timestamp_ms + FRAME_MS
+        return FrameEvidence(
+            t_ms=self._t_ms,
+            level_db=energy.level_db,
+            active=energy.active,
+            flatness=energy.flatness,
+            probs=tuple(probs),
+            dtmf=detect_dtmf(frame.pcm) is not None,
+            echo=echo.coherence >= self.settings.echo_coherence and echo.far_db > -60,
+        )
+
+    # -- state ----------------------------------------------------------------------------
+    def _move(self, to: BargeInState) -> None:
+        if (self.state, to) not in _ALLOWED:
+            log.error("barge-in: impossible transition %s -> %s", self.state.value, to.value)
+            raise BargeInStateError(self.state.value, f"go to {to.value}")
+        self.state = to
+
+    def _sync(self, playing: PlayoutState) -> None:
+        """Follow the agent: listen while a reply plays, stand down when it ends."""
+        if playing is PlayoutState.PLAYING and self.state in (
+            BargeInState.IDLE,
+            BargeInState.CONFIRMED,
+        ):
+            self.policy.reset()
+            self._move(BargeInState.LISTENING)
+        elif playing is PlayoutState.IDLE and self.state is BargeInState.LISTENING:
+            self.policy.reset()
+            self._move(BargeInState.IDLE)
+
+    async def _act(self, d: Decision, playout: PlayoutControl) -> BargeInAction | None:
+        action: BargeInAction
+        if d.verdict is Verdict.PAUSE:
+            if self.state is not BargeInState.LISTENING:
+                return None  # never a second `clear` for the same candidate
+            self._heard_ms = await playout.pause()
+            self._move(BargeInState.PAUSED)
+            self._segment_pcm = list(self._recent)
+            action = Pause(t_ms=d.t_ms, heard_ms=self._heard_ms)
+        elif d.verdict is Verdict.RESUME:
+            if self.state is not BargeInState.PAUSED:
+                return None
+            self._cancel_asr()
+            await playout.resume()
+            self._move(BargeInState.LISTENING)
+            action = Resume(t_ms=d.t_ms, from_ms=self._heard_ms)
+        else:
+            if self.state is not BargeInState.PAUSED:
+                return None
+            self._cancel_asr()
+            text = await playout.interrupt()
+            self._move(BargeInState.CONFIRMED)
+            action = Confirm(t_ms=d.t_ms, heard_ms=self._heard_ms, heard_text=text)
+        self.actions.append(action)
+        await self._record(d, playout)
+        return action
+
+    async def _record(self, d: Decision, playout: PlayoutControl) -> None:
+        event = BargeInDecision(
+            decision=d.verdict.value,
+            t_ms=d.t_ms,
+            heard_ms=self._heard_ms,
+            reason=d.reason,
+            features=dict(d.features),
+        )
+        attrs = {
+            "barge_in.decision": d.verdict.value,
+            "barge_in.t_ms": d.t_ms,
+            "barge_in.heard_ms": self._heard_ms,
+            "barge_in.reason": d.reason,
+        }
+        with _tracer.start_as_current_span("barge_in", attributes=attrs):
+            if self._sink is not None:
+                await self._sink(event)
+            else:
+                session = _session_of(playout)
+                if session is not None:
+                    await session.append(event)
+
+    # -- recognition on the candidate -------------------------------------------------------
+    def _maybe_recognise(self) -> None:
+        if self._recognizer is None or self._asr is not None:
+            return
+        f = self.policy.features()
+        if int(f.get("voiced_ms", 0)) < self.settings.confirm_ms - 40:
+            return
+        pcm = np.concatenate(self._segment_pcm)
+        self._asr = asyncio.get_running_loop().create_task(self._recognise(pcm))
+
+    async def _recognise(self, pcm: np.ndarray) -> None:
+        try:
+            assert self._recognizer is not None  # checked by the caller
+            text = await self._recognizer.transcribe(pcm)
+        except Exception:  # recognition is a hint; the policy decides without it
+            log.exception("barge-in: candidate recognition failed")
+            return
+        if self.state is BargeInState.PAUSED:
+            self.policy.hear_words(text)
+
+    def _cancel_asr(self) -> None:
+        if self._asr is not None and not self._asr.done():
+            self._asr.cancel()
+        self._asr = None
+
+
+def _session_of(playout: PlayoutControl) -> object | None:
+    try:
+        return playout.session
+    except (AttributeError, LookupError):
+        return None
+
+
+__all__ = [
+    "BargeInAction",
+    "BargeInController",
+    "BargeInState",
+    "Confirm",
+    "Pause",
+    "Resume",
+    "SegmentRecognizer",
+]

@@ -1,0 +1,190 @@
+"""The barge-in decision rules, as a pure function of per-frame evidence (no I/O, no clock).
+
+`BargeInPolicy.step` is fed one `FrameEvidence` per 20 ms frame while the agent speaks and
+answers PAUSE (a candidate began), CONFIRM or RESUME (the candidate was decided) or nothing.
+Keeping it pure makes it testable frame by frame and lets the benchmark and the live call loop
+share it exactly.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voice.bargein_settings import BargeInSettings
+
+FRAME_MS = 20
+
+
+_Features = dict[str, float | int | str]
+
+
+class Verdict(enum.Enum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    CONFIRM = "confirm"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FrameEvidence:
+    """What the detectors said about one echo-cancelled caller frame."""
+
+    t_ms: int  # end of this frame, from the start of the stream
+    level_db: float
+    active: bool  # energy detector
+    flatness: float
+    probs: tuple[float, ...] = ()  # Silero windows completed on this frame
+    dtmf: bool = False
+    echo: bool = False  # the far end explains this frame (residual echo)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Decision:
+    verdict: Verdict
+    t_ms: int
+    reason: str
+    features: _Features = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Segment:
+    start_ms: int
+    frames: int = 0
+    active: int = 0
+    quiet_run: int = 0
+    dtmf: int = 0
+    echo: int = 0
+    levels: list[float] = field(default_factory=list)
+    probs: list[float] = field(default_factory=list)
+    words: tuple[str, ...] | None = None
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[a-z][a-z'-]*", text.lower()))
+
+
+class BargeInPolicy:
+    """Candidate detection and confirmation for one call."""
+
+    def __init__(self, settings: BargeInSettings | None = None) -> None:
+        self.settings = settings or BargeInSettings()
+        self._run = 0
+        self._last_prob = 0.0
+        self._rearm_until = -1
+        self.segment: _Segment | None = None
+
+    # -- feeding -----------------------------------------------------------------------------
+    def step(self, ev: FrameEvidence) -> Decision | None:
+        if ev.probs:
+            self._last_prob = ev.probs[-1]
+        return self._listen(ev) if self.segment is None else self._judge(ev)
+
+    def hear_words(self, text: str) -> None:
+        """Words the recogniser found on the current candidate segment."""
+        if self.segment is not None:
+            self.segment.words = words_of(text)
+
+    def reset(self) -> None:
+        """The agent stopped speaking (reply done or confirmed): forget any candidate."""
+        self.segment = None
+        self._run = 0
+
+    # -- rules -------------------------------------------------------------------------------
+    def _speechlike(self, ev: FrameEvidence) -> bool:
+        if not ev.active or ev.dtmf or ev.echo:
+            return False
+        if ev.t_ms <= self._rearm_until:  # the noise that just resumed may still be there
+            return self._last_prob >= self.settings.speech_prob
+        return True
+
+    def _listen(self, ev: FrameEvidence) -> Decision | None:
+        self._run = self._run + 1 if self._speechlike(ev) else 0
+        if self._run * FRAME_MS < self.settings.hold_ms:
+            return None
+        self.segment = _Segment(start_ms=ev.t_ms - self._run * FRAME_MS)
+        self.segment.frames = self.segment.active = self._run
+        self.segment.levels = [ev.level_db] * self._run
+        self._run = 0
+        return Decision(verdict=Verdict.PAUSE, t_ms=ev.t_ms, reason="onset")
+
+    def _judge(self, ev: FrameEvidence) -> Decision | None:
+        s, seg = self.settings, self.segment
+        assert seg is not None  # _judge runs only with a segment
+        seg.frames += 1
+        seg.levels.append(ev.level_db)
+        seg.probs.extend(ev.probs)
+        seg.dtmf += ev.dtmf
+        seg.echo += ev.echo
+        live = ev.active and not ev.dtmf and not ev.echo
+        seg.active += live
+        seg.quiet_run = 0 if live else seg.quiet_run + 1
+        elapsed = ev.t_ms - seg.start_ms
+        f = self.features()
+
+        if seg.dtmf:
+            return self._resume(ev, "dtmf", f)
+        if seg.echo * 2 > seg.frames:
+            return self._resume(ev, "echo", f)
+        voiced_ms = f["voiced_ms"]
+        words = seg.words
+        if words is not None and elapsed >= s.confirm_ms:
+            content = [w for w in words if w not in s.backchannels]
+            if len(content) >= 1 and voiced_ms >= s.confirm_ms:
+                return self._confirm(ev, "words", f)
+        if seg.quiet_run * FRAME_MS >= s.end_ms:
+            return self._resume(ev, "ended", f, rearm=voiced_ms == 0)
+        if elapsed >= s.nonspeech_ms and f["max_prob"] < s.speech_prob:
+            return self._resume(ev, "not speech", f, rearm=True)
+        if voiced_ms > s.backchannel_ms and self._talker(f):
+            return self._confirm(ev, "long speech", f)
+        if elapsed >= s.max_confirm_ms:
+            if voiced_ms >= s.backchannel_ms * 0.75 and self._talker(f):
+                return self._confirm(ev, "timeout speech", f)
+            return self._resume(ev, "timeout", f, rearm=True)
+        return None
+
+    def _talker(self, f: _Features) -> bool:
+        """Voice evidence of one near talker rather than a room, music or noise."""
+        s = self.settings
+        return (
+            float(f["mean_prob"]) >= s.clear_prob * 0.75
+            and float(f["modulation_db"]) >= s.min_modulation_db
+        )
+
+    def features(self) -> _Features:
+        """The candidate segment's numbers (recorded with every decision, for replay)."""
+        seg = self.segment
+        if seg is None:
+            return {}
+        probs = np.array(seg.probs) if seg.probs else np.zeros(1)
+        voiced = int(np.sum(probs >= self.settings.speech_prob))
+        levels = np.array(seg.levels)
+        return {
+            "frames": seg.frames,
+            "active_ms": seg.active * FRAME_MS,
+            "voiced_ms": voiced * 32,  # Silero windows are 32 ms
+            "max_prob": round(float(probs.max()), 3),
+            "mean_prob": round(float(probs.mean()), 3),
+            "modulation_db": round(float(np.percentile(levels, 90) - np.percentile(levels, 10)), 1)
+            if len(levels) > 2
+            else 0.0,
+            "words": " ".join(seg.words) if seg.words else "",
+        }
+
+    def _resume(
+        self, ev: FrameEvidence, reason: str, f: _Features, *, rearm: bool = False
+    ) -> Decision:
+        self.segment = None
+        if rearm:
+            self._rearm_until = ev.t_ms + self.settings.rearm_ms
+        return Decision(verdict=Verdict.RESUME, t_ms=ev.t_ms, reason=reason, features=f)
+
+    def _confirm(self, ev: FrameEvidence, reason: str, f: _Features) -> Decision:
+        self.segment = None
+        return Decision(verdict=Verdict.CONFIRM, t_ms=ev.t_ms, reason=reason, features=f)
+
+
+__all__ = ["BargeInPolicy", "Decision", "FrameEvidence", "Verdict", "words_of"]

@@ -1,0 +1,73 @@
+"""Barge-in tuning, settable per agent (the `barge_in:` block of a definition file)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from voice.errors import VoiceError
+
+BACKCHANNELS = frozenset(
+    {
+        "mm", "mmm", "hmm", "mhm", "mm-hmm", "mmhmm", "uh-huh", "uhhuh", "uh", "huh", "ah", "oh",
+        "yeah", "yea", "yes", "yep", "yup", "ok", "okay", "right", "sure", "alright", "cool",
+        "got", "it", "i", "see", "true", "exactly", "fine", "great", "good", "nice", "wow",
+    }
+)  # fmt: skip
+"""Words that, alone, acknowledge the agent rather than take the turn."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BargeInSettings:
+    """How quickly the agent pauses for the caller, and what it takes to give up the turn."""
+
+    hold_ms: int = 40
+    """Speech-like audio needed before pausing (with 20 ms frames the pause lands ~60 ms after
+    onset)."""
+    confirm_ms: int = 200
+    """Shortest time from pause to a confirmed barge-in, when the evidence is clear."""
+    max_confirm_ms: int = 700
+    """Longest an ambiguous candidate keeps the agent paused before a decision."""
+    backchannel_ms: int = 600
+    """Voiced speech longer than this is not a backchannel."""
+    end_ms: int = 160
+    """Quiet that ends a candidate segment."""
+    speech_prob: float = 0.5
+    """Silero probability that counts a window as voiced."""
+    clear_prob: float = 0.8
+    """Mean Silero probability over the segment that counts as clear speech."""
+    nonspeech_ms: int = 200
+    """After this long with no voiced window, the candidate is noise: resume."""
+    echo_coherence: float = 0.45
+    """Correlation with the far end above which the line is carrying the agent's own echo."""
+    min_modulation_db: float = 9.0
+    """Syllable-rate level swing a single close talker shows over a segment; room babble (many
+    voices summed) is flatter."""
+    rearm_ms: int = 1500
+    """After a noise resume, a new pause also needs Silero's voice evidence for this long."""
+    backchannels: frozenset[str] = BACKCHANNELS
+    """Lexicon for the recognised-words check."""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> BargeInSettings:
+        """Build from a definition file's mapping; unknown keys are an error."""
+        if not data:
+            return cls()
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise VoiceError(f"unknown barge_in settings: {', '.join(sorted(unknown))}")
+        values = dict(data)
+        if "backchannels" in values:
+            values["backchannels"] = frozenset(str(w).lower() for w in values["backchannels"])
+        settings = cls(**values)
+        if not 0 < settings.hold_ms <= settings.max_confirm_ms:
+            raise VoiceError("barge_in: need 0 < hold_ms <= max_confirm_ms")
+        if settings.confirm_ms > settings.max_confirm_ms:
+            raise VoiceError("barge_in: confirm_ms must not exceed max_confirm_ms")
+        return settings
+
+
+__all__ = ["BACKCHANNELS", "BargeInSettings"]

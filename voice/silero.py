@@ -1,0 +1,185 @@
+"""Silero VAD through onnxruntime, one session per process shared by every call.
+
+The model file is the one the `silero-vad` package ships; we only locate it (the package's
+Python code imports torch, which must never load on the hot path). Each call owns a small
+`SileroStream` (recurrent state + 32 samples of context + a partial window); windows from all
+calls that are ready at the same moment go through one batched inference on a worker thread,
+so the event loop never runs the model and N calls cost one `session.run` per tick, not N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from voice.errors import VadError
+
+SAMPLE_RATE = 8000
+WINDOW = 256
+"""Samples per Silero window at 8 kHz (32 ms)."""
+CONTEXT = 32
+"""Samples of the previous window the v5 model expects in front of each window at 8 kHz."""
+_STATE_SHAPE = (2, 128)
+
+
+def model_path(name: str = "silero_vad.onnx") -> Path:
+    """Path of the ONNX file shipped in the `silero-vad` wheel, found without importing it."""
+    spec = importlib.util.find_spec("silero_vad")  # a top-level find_spec does not run __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise VadError("the silero-vad package is not installed")
+    for root in spec.submodule_search_locations:
+        path = Path(root) / "data" / name
+        if path.is_file():
+            return path
+    raise VadError(f"silero-vad does not ship {name}")
+
+
+@dataclass(slots=True)
+class SileroStream:
+    """One call's recurrent state and its partial window."""
+
+    state: np.ndarray = field(default_factory=lambda: np.zeros(_STATE_SHAPE, np.float32))
+    context: np.ndarray = field(default_factory=lambda: np.zeros(CONTEXT, np.float32))
+    pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    last_prob: float = 0.0
+
+    def push(self, pcm: np.ndarray) -> list[np.ndarray]:
+        """Add int16 samples; return the complete windows (with context) now ready to score."""
+        x = np.concatenate([self.pending, pcm.astype(np.float32) / 32768.0])
+        out = []
+        while len(x) >= WINDOW:
+            win, x = x[:WINDOW], x[WINDOW:]
+            out.append(np.concatenate([self.context, win]))
+            self.context = win[-CONTEXT:]
+        self.pending = x
+        return out
+
+    def reset(self) -> None:
+        self.state = np.zeros(_STATE_SHAPE, np.float32)
+        self.context = np.zeros(CONTEXT, np.float32)
+        self.pending = np.zeros(0, np.float32)
+        self.last_prob = 0.0
+
+
+class SileroModel:
+    """The ONNX session; `infer` scores one window for each of a batch of streams."""
+
+    def __init__(self, path: Path | None = None, *, threads: int = 1) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(path or model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        self._sr = np.array(SAMPLE_RATE, dtype=np.int64)
+        self._lock = threading.Lock()  # one run at a time: the session's threads are the budget
+
+    def infer(self, streams: list[SileroStream], windows: list[np.ndarray]) -> list[float]:
+        """Score `windows[i]` for `streams[i]`, advancing each stream's state in place."""
+        if not streams:
+            return []
+        x = np.stack(windows).astype(np.float32, copy=False)
+        state = np.stack([s.state for s in streams], axis=1)
+        with self._lock:
+            prob, new_state = self._session.run(None, {"input": x, "state": state, "sr": self._sr})
+        probs = prob[:, 0].tolist()
+        for i, s in enumerate(streams):
+            s.state = new_state[:, i, :].copy()
+            s.last_prob = probs[i]
+        return probs
+
+    def score(self, stream: SileroStream, pcm: np.ndarray) -> list[float]:
+        """Synchronous helper: push samples for one stream and score what is ready."""
+        return [self.infer([stream], [w])[0] for w in stream.push(pcm)]
+
+
+class SharedSilero:
+    """Batches windows from many calls into one inference on a single worker thread.
+
+    Callers `await score(stream, pcm)`; every request that arrives while a batch is running
+    joins the next batch. The loop only enqueues and resolves futures.
+    """
+
+    def __init__(self, model: SileroModel | None = None, *, max_batch: int = 512) -> None:
+        self.model = model or SileroModel()
+        self.max_batch = max_batch
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silero")
+        self._queue: list[tuple[SileroStream, np.ndarray, asyncio.Future[float]]] = []
+        self._running = False
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.windows = 0
+
+    async def score(self, stream: SileroStream, pcm: np.ndarray) -> list[float]:
+        """Push one frame of int16 samples; return the probabilities of the windows it completed."""
+        windows = stream.push(pcm)
+        if not windows:
+            return []
+        loop = asyncio.get_running_loop()
+        futures = []
+        for w in windows:
+            fut: asyncio.Future[float] = loop.create_future()
+            self._queue.append((stream, w, fut))
+            futures.append(fut)
+        if not self._running:
+            self._running = True
+            self._task = loop.create_task(self._drain())
+        return list(await asyncio.gather(*futures))
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._queue:
+                batch, seen = [], set()
+                rest = []
+                for item in self._queue:
+                    # a stream's windows must run in order: at most one per stream per batch
+                    if id(item[0]) in seen or len(batch) >= self.max_batch:
+                        rest.append(item)
+                    else:
+                        seen.add(id(item[0]))
+                        batch.append(item)
+                self._queue = rest
+                streams = [b[0] for b in batch]
+                windows = [b[1] for b in batch]
+                try:
+                    probs = await loop.run_in_executor(
+                        self._executor, self.model.infer, streams, windows
+                    )
+                except Exception as exc:  # fail the waiting calls, not the process
+                    for _, _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                self.batches += 1
+                self.windows += len(batch)
+                for (_, _, fut), p in zip(batch, probs, strict=True):
+                    if not fut.done():
+                        fut.set_result(p)
+        finally:
+            self._running = False
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+_shared: SharedSilero | None = None
+
+
+def shared_silero() -> SharedSilero:
+    """The process-wide batched Silero (created on first use)."""
+    global _shared
+    if _shared is None:
+        _shared = SharedSilero()
+    return _shared
+
+
+__all__ = ["SharedSilero", "SileroModel", "SileroStream", "model_path", "shared_silero"]
