@@ -123,7 +123,11 @@ class Playout:
             raise PlayoutStateError(self.state.value, "add_audio")
         start = len(self._audio)
         self._audio += ulaw
-        if text or ulaw:
+        last = self._segments[-1] if self._segments else None
+        if not text and last is not None and last.end == start:
+            # Untexted audio continues the previous text (TTS streams a sentence in pieces).
+            self._segments[-1] = _Segment(start=last.start, end=len(self._audio), text=last.text)
+        elif text or ulaw:
             self._segments.append(_Segment(start=start, end=len(self._audio), text=text))
 
     def finish_reply(self) -> None:
@@ -201,6 +205,13 @@ class Playout:
 
     def heard_ms(self) -> int:
         return self.heard_samples() // _SAMPLES_PER_MS
+
+    def recent_audio(self, samples: int) -> bytes:
+        """mu-law audio played in the last `samples` before the heard position (b"" if none)."""
+        if self.state is not PlayoutState.PLAYING:
+            return b""
+        end = self.heard_samples()
+        return bytes(self._audio[max(0, end - samples) : end])
 
     @property
     def confirmed_samples(self) -> int:

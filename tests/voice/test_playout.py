@@ -154,3 +154,14 @@ def test_new_reply_makes_old_marks_stale() -> None:
     p.start_reply()
     assert not p.on_mark(old.mark)
     assert p.heard_samples() == 0
+
+
+def test_untexted_audio_extends_the_previous_text() -> None:
+    p, clock = make(chunk_ms=100)
+    p.start_reply()
+    p.add_audio(audio(200), "one two three four ")
+    p.add_audio(audio(200))  # the rest of the same sentence
+    drain_ready(p)
+    clock.t += 0.2
+    assert p.heard_text() == "one two"
+    assert p.recent_audio(160) == b"\x10" * 160

@@ -1,0 +1,23 @@
+"""Test tools shipped with switchboard: the Twilio simulator and the simulated handset."""
+
+from switchboard.testing.phone import PhoneLine
+from switchboard.testing.simulator import (
+    LineTiming,
+    SimulatedCall,
+    SimulatorSettings,
+    StreamTarget,
+    TwilioSimulator,
+    parse_twiml,
+    sign,
+)
+
+__all__ = [
+    "LineTiming",
+    "PhoneLine",
+    "SimulatedCall",
+    "SimulatorSettings",
+    "StreamTarget",
+    "TwilioSimulator",
+    "parse_twiml",
+    "sign",
+]

@@ -1,0 +1,388 @@
+"""A simulated Twilio: signed webhooks and a Media Stream over real sockets.
+
+`TwilioSimulator.place_call()` posts the signed Voice webhook, reads the TwiML, and opens the
+stream it names with a signed upgrade. The `SimulatedCall` then speaks Twilio's side of the
+protocol: `connected`, `start` with the custom parameters, a 20 ms `media` frame per tick (the
+caller's audio, or silence, as a phone line sends), `dtmf`, `stop`; it plays agent audio on the
+tick clock, echoes each `mark` when its audio has played, honours `clear`, and records both
+sides (`PhoneLine.write_wav`). `drop()` kills the socket without `stop` and `reconnect()` follows
+the `<Connect action>` path, as Twilio does when a stream dies mid-call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+import httpx
+import numpy as np
+from twilio.request_validator import RequestValidator
+from websockets.asyncio.client import ClientConnection, connect
+
+from switchboard.testing.phone import PhoneLine
+from voice.codec import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, pcm_to_ulaw
+from voice.messages import (
+    Clear,
+    Connected,
+    Dtmf,
+    DtmfInfo,
+    Mark,
+    MarkInfo,
+    Media,
+    MediaInfo,
+    OutMedia,
+    Start,
+    StartInfo,
+    Stop,
+    StopInfo,
+    dump,
+    parse_outbound,
+)
+from voice.speech import Synthesizer
+
+log = logging.getLogger(__name__)
+
+SPEECH_LEVEL = 300
+"""int16 magnitude above which a caller sample counts as speech (for latency timing)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SimulatorSettings:
+    """Where the simulated Twilio calls and how."""
+
+    server: str
+    """Base URL the webhooks go to, e.g. http://127.0.0.1:8000 (the server's PUBLIC_BASE_URL)."""
+    auth_token: str
+    """Signs every webhook and the stream upgrade."""
+    account_sid: str = "AC" + "0" * 32
+    speed: float = 1.0
+    """Clock rate: 1.0 = real time, 4.0 = four times faster."""
+
+
+@dataclass(kw_only=True, slots=True)
+class LineTiming:
+    """When one caller line stopped and the agent's answer began (monotonic seconds)."""
+
+    text: str
+    speech_end_at: float | None = None
+    first_agent_audio_at: float | None = None
+
+    @property
+    def latency_ms(self) -> float | None:
+        if self.speech_end_at is None or self.first_agent_audio_at is None:
+            return None
+        return (self.first_agent_audio_at - self.speech_end_at) * 1000.0
+
+
+def sign(auth_token: str, url: str, params: dict[str, str] | None = None) -> str:
+    """The `X-Twilio-Signature` Twilio would send."""
+    return RequestValidator(auth_token).compute_signature(url, params or {})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StreamTarget:
+    """What the TwiML told Twilio to do."""
+
+    url: str | None
+    action: str | None
+    parameters: dict[str, str] = field(default_factory=dict)
+    hangup: bool = False
+
+
+def parse_twiml(xml: str) -> StreamTarget:
+    root = ET.fromstring(xml)
+    connect = root.find("Connect")
+    stream = connect.find("Stream") if connect is not None else None
+    if connect is None or stream is None:
+        return StreamTarget(url=None, action=None, hangup=root.find("Hangup") is not None)
+    params = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+    return StreamTarget(url=stream.get("url"), action=connect.get("action"), parameters=params)
+
+
+class TwilioSimulator:
+    """Places simulated calls against a switchboard server."""
+
+    def __init__(
+        self, settings: SimulatorSettings, *, synthesizer: Synthesizer | None = None
+    ) -> None:
+        self.settings = settings
+        self.synthesizer = synthesizer
+        self.http = httpx.AsyncClient(timeout=30.0)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def post(
+        self, path_or_url: str, params: dict[str, str], *, signature: str | None = None
+    ) -> httpx.Response:
+        """POST a form as Twilio does, signed with the auth token unless `signature` is given."""
+        url = path_or_url
+        if not url.startswith("http"):
+            url = self.settings.server.rstrip("/") + path_or_url
+        sig = signature if signature is not None else sign(self.settings.auth_token, url, params)
+        return await self.http.post(url, data=params, headers={"X-Twilio-Signature": sig})
+
+    async def place_call(
+        self, *, call_sid: str | None = None, from_: str = "+15551230000", to: str = "+15559870000"
+    ) -> SimulatedCall:
+        call_sid = call_sid or "CA" + uuid.uuid4().hex
+        params = {
+            "CallSid": call_sid,
+            "AccountSid": self.settings.account_sid,
+            "From": from_,
+            "To": to,
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+        }
+        response = await self.post("/twilio/voice", params)
+        response.raise_for_status()
+        call = SimulatedCall(self, call_sid=call_sid, base_params=params)
+        await call.open(parse_twiml(response.text))
+        return call
+
+
+class SimulatedCall:
+    """Twilio's side of one call: the stream socket, the tick clock and the handset."""
+
+    def __init__(self, sim: TwilioSimulator, *, call_sid: str, base_params: dict[str, str]) -> None:
+        self.sim = sim
+        self.call_sid = call_sid
+        self._params = base_params
+        self.line = PhoneLine()
+        self.timings: list[LineTiming] = []
+        self.stream_sid = ""
+        self.target: StreamTarget | None = None
+        self._ws: ClientConnection | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._caller: list[np.ndarray] = []  # frames waiting to be "spoken"
+        self._speech_end_frame: dict[int, LineTiming] = {}  # frame index -> line ending there
+        self._frames_queued = 0
+        self._frames_sent = 0
+        self._seq = itertools.count(1)
+        self._chunk = itertools.count(1)
+        self._stream_start = 0
+        self._send_lock = asyncio.Lock()
+        self._waiting: LineTiming | None = None
+        self._all_sent = asyncio.Event()
+        self._last_line_end = 0  # call-clock sample where the last caller line ended
+        self.started_at = time.monotonic()
+        self.closed = False
+
+    # -- stream lifecycle ------------------------------------------------------------------
+    async def open(self, target: StreamTarget) -> None:
+        if target.url is None:
+            raise RuntimeError(f"call {self.call_sid}: TwiML has no <Connect><Stream>")
+        self.target = target
+        self.stream_sid = "MZ" + uuid.uuid4().hex
+        self._seq = itertools.count(1)
+        self._chunk = itertools.count(1)
+        self._stream_start = self.line.samples
+        headers = {"X-Twilio-Signature": sign(self.sim.settings.auth_token, target.url)}
+        self._ws = await connect(target.url, additional_headers=headers, max_size=2**22)
+        await self._send(dump(Connected()))
+        start = Start(
+            sequenceNumber=str(next(self._seq)),
+            streamSid=self.stream_sid,
+            start=StartInfo(
+                accountSid=self.sim.settings.account_sid,
+                callSid=self.call_sid,
+                streamSid=self.stream_sid,
+                customParameters=target.parameters,
+            ),
+        )
+        await self._send(dump(start))
+        self._tasks = [
+            asyncio.create_task(self._receive(self._ws)),
+            asyncio.create_task(self._tick()),
+        ]
+
+    async def _send(self, text: str) -> None:
+        if self._ws is None:
+            return
+        async with self._send_lock:
+            await self._ws.send(text)
+
+    async def send_raw(self, text: str | bytes) -> None:
+        """Send anything on the stream socket (for protocol tests)."""
+        if self._ws is not None:
+            async with self._send_lock:
+                await self._ws.send(text)
+
+    async def _stop_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def drop(self) -> None:
+        """Kill the stream socket without `stop` (a worker crash or network cut)."""
+        await self._stop_tasks()
+        if self._ws is not None:
+            self._ws.transport.abort()
+            self._ws = None
+        for name in self.line.clear():  # queued audio dies with the stream
+            log.debug("dropped mark %s", name)
+
+    async def reconnect(self) -> StreamTarget:
+        """Follow `<Connect action>`: ask the server what to do, open a new stream if told to."""
+        if self.target is None or self.target.action is None:
+            raise RuntimeError("no <Connect action> to follow")
+        params = {**self._params, "CallStatus": "in-progress"}
+        response = await self.sim.post(self.target.action, params)
+        response.raise_for_status()
+        target = parse_twiml(response.text)
+        if target.url is not None:
+            await self.open(target)
+        return target
+
+    async def hangup(self) -> None:
+        """The caller hangs up: `stop`, close, then the `completed` status callback."""
+        if self.closed:
+            return
+        self.closed = True
+        for task in self._tasks[1:]:  # stop the clock; keep receiving until the server closes
+            task.cancel()
+        stop = Stop(
+            sequenceNumber=str(next(self._seq)),
+            streamSid=self.stream_sid,
+            stop=StopInfo(accountSid=self.sim.settings.account_sid, callSid=self.call_sid),
+        )
+        with contextlib.suppress(Exception):
+            await self._send(dump(stop))
+            # Twilio waits for the server to close after `stop`; so the session is settled
+            # before the status callback below.
+            await asyncio.wait_for(self._ws.wait_closed(), timeout=10)  # type: ignore[union-attr]
+        await self._stop_tasks()
+        with contextlib.suppress(Exception):
+            await self._ws.close()  # type: ignore[union-attr]
+        self._ws = None
+        duration = str(int(self.line.samples / SAMPLE_RATE))
+        params = {**self._params, "CallStatus": "completed", "CallDuration": duration}
+        with contextlib.suppress(httpx.HTTPError):
+            await self.sim.post("/twilio/status", params)
+
+    # -- caller side -----------------------------------------------------------------------
+    def play(self, pcm: np.ndarray, *, text: str = "") -> LineTiming:
+        """Queue caller audio (8 kHz int16) to be sent frame by frame from the next tick."""
+        pcm = np.asarray(pcm, dtype=np.int16)
+        pad = (-len(pcm)) % FRAME_SAMPLES
+        if pad:
+            pcm = np.concatenate([pcm, np.zeros(pad, np.int16)])
+        frames = pcm.reshape(-1, FRAME_SAMPLES)
+        timing = LineTiming(text=text)
+        loud = np.flatnonzero(np.abs(frames).max(axis=1) > SPEECH_LEVEL)
+        if len(loud):
+            self._speech_end_frame[self._frames_queued + int(loud[-1])] = timing
+        self._caller.extend(frames)
+        self._frames_queued += len(frames)
+        self.timings.append(timing)
+        return timing
+
+    async def say(self, text: str) -> LineTiming:
+        """Synthesise `text` with the simulator's TTS and speak it; returns when sent."""
+        if self.sim.synthesizer is None:
+            raise RuntimeError("the simulator has no synthesizer for caller lines")
+        chunks = [c async for c in self.sim.synthesizer.synthesize(text)]
+        pcm = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
+        timing = self.play(pcm, text=text)
+        await self.until_sent()
+        return timing
+
+    async def until_sent(self) -> None:
+        """Return once every queued caller frame has gone out."""
+        if self._frames_sent < self._frames_queued:
+            self._all_sent.clear()
+            await self._all_sent.wait()
+
+    async def dtmf(self, digit: str) -> None:
+        message = Dtmf(
+            sequenceNumber=str(next(self._seq)),
+            streamSid=self.stream_sid,
+            dtmf=DtmfInfo(digit=digit),
+        )
+        await self._send(dump(message))
+
+    async def wait_for_agent(self, *, quiet_ms: int = 800, within: float = 60.0) -> bool:
+        """Wait until the agent has spoken since the last caller line and then gone quiet."""
+        await self.until_sent()
+        heard_before = self._last_line_end
+        deadline = time.monotonic() + within
+        quiet = quiet_ms * SAMPLE_RATE // 1000
+        while time.monotonic() < deadline:
+            spoke = self.line.agent_last_at is not None and self.line.agent_last_at > heard_before
+            if spoke and self.line.agent_silent_for() >= quiet:
+                return True
+            await asyncio.sleep(FRAME_MS / 1000 / self.sim.settings.speed)
+        return False
+
+    # -- the clock -------------------------------------------------------------------------
+    async def _tick(self) -> None:
+        period = FRAME_MS / 1000 / self.sim.settings.speed
+        next_at = time.monotonic()
+        while True:
+            queued = bool(self._caller)
+            frame = self._caller.pop(0) if queued else np.zeros(FRAME_SAMPLES, np.int16)
+            timestamp = (self.line.samples - self._stream_start) * 1000 // SAMPLE_RATE
+            media = Media(
+                sequenceNumber=str(next(self._seq)),
+                streamSid=self.stream_sid,
+                media=MediaInfo(
+                    chunk=str(next(self._chunk)),
+                    timestamp=str(timestamp),
+                    payload=OutMedia.of("", pcm_to_ulaw(frame)).media.payload,
+                ),
+            )
+            await self._send(dump(media))
+            if queued:
+                index = self._frames_sent
+                self._frames_sent += 1
+                ending = self._speech_end_frame.pop(index, None)
+                if ending is not None:
+                    ending.speech_end_at = time.monotonic()
+                    self._waiting = ending
+                if self._frames_sent == self._frames_queued:
+                    self._last_line_end = self.line.samples + FRAME_SAMPLES
+                    self._all_sent.set()
+            for name in self.line.tick(frame):
+                await self._echo(name)
+            next_at += period
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+    async def _echo(self, name: str) -> None:
+        await self._send(dump(Mark(streamSid=self.stream_sid, mark=MarkInfo(name=name))))
+
+    async def _receive(self, ws: ClientConnection) -> None:
+        try:
+            async for raw in ws:
+                message = parse_outbound(raw)
+                if isinstance(message, OutMedia):
+                    if self._waiting is not None:
+                        self._waiting.first_agent_audio_at = time.monotonic()
+                        self._waiting = None
+                    self.line.queue_audio(message.audio())
+                elif isinstance(message, Mark):
+                    for name in self.line.queue_mark(message.mark.name):
+                        await self._echo(name)
+                elif isinstance(message, Clear):
+                    for name in self.line.clear():
+                        await self._echo(name)
+        except Exception as exc:  # the server closed or died: the call notices on its own
+            log.info("call %s: stream receive ended: %r", self.call_sid, exc)
+
+
+__all__ = [
+    "LineTiming",
+    "SimulatedCall",
+    "SimulatorSettings",
+    "StreamTarget",
+    "TwilioSimulator",
+    "parse_twiml",
+    "sign",
+]

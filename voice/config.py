@@ -1,0 +1,42 @@
+"""Settings of the voice server, loaded from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+
+from voice.call import CallSettings
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VoiceSettings:
+    """How the Twilio-facing server behaves."""
+
+    auth_token: str | None = None
+    """Twilio auth token that keys `X-Twilio-Signature` (TWILIO_AUTH_TOKEN). Without it and with
+    validation on, every request is refused."""
+    validate_signatures: bool = True
+    """Off only when explicitly asked (TWILIO_VALIDATE_SIGNATURES=0), for local development."""
+    public_base_url: str | None = None
+    """The URL Twilio uses to reach us (PUBLIC_BASE_URL), e.g. https://voice.example.com. Behind
+    a proxy the signature is computed over this URL, not the Host header we see. When unset, the
+    request's own URL is used."""
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    """Owner name for session leases."""
+    call: CallSettings = field(default_factory=CallSettings)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> VoiceSettings:
+        env = os.environ
+        values: dict[str, object] = {
+            "auth_token": env.get("TWILIO_AUTH_TOKEN") or None,
+            "validate_signatures": env.get("TWILIO_VALIDATE_SIGNATURES", "1").lower()
+            not in {"0", "false", "no", "off"},
+            "public_base_url": env.get("PUBLIC_BASE_URL") or None,
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+__all__ = ["VoiceSettings"]

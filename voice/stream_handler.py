@@ -1,0 +1,190 @@
+"""One Media Streams WebSocket: protocol state, the session lease, and the call loop.
+
+Messages that cannot be used (malformed JSON, unknown events, bad base64, oversized frames,
+media before `start`) are logged and skipped; the call goes on. `stop` ends the session. A socket
+that drops without `stop` releases the lease and leaves the session live, so Twilio's
+`<Connect action>` brings the call back on a new stream (on any worker), which takes the lease
+over and resumes with the same agent and slots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from typing import TYPE_CHECKING
+
+from starlette.websockets import WebSocket, WebSocketState
+
+from backplane import BackplaneError, SessionStatus
+from voice.call import CallLoop
+from voice.errors import ProtocolError
+from voice.events import StreamEnded, StreamStarted
+from voice.messages import Connected, Dtmf, Mark, Media, Start, Stop, parse_inbound
+
+if TYPE_CHECKING:
+    from backplane import OwnedSession
+    from voice.app import VoiceServer
+
+log = logging.getLogger(__name__)
+
+
+class StreamState(enum.Enum):
+    CONNECTED = "connected"  # socket open, no `start` yet
+    STARTED = "started"  # call loop running
+    CLOSED = "closed"
+
+
+class StreamHandler:
+    """Serves one accepted Media Streams socket until it closes."""
+
+    def __init__(self, server: VoiceServer, websocket: WebSocket) -> None:
+        self.server = server
+        self.ws = websocket
+        self.state = StreamState.CONNECTED
+        self.stream_sid = ""
+        self.session: OwnedSession | None = None
+        self.loop: CallLoop | None = None
+        self._loop_task: asyncio.Task[None] | None = None
+        self._send_lock = asyncio.Lock()
+        self._skipped = 0
+
+    async def send(self, text: str) -> None:
+        async with self._send_lock:  # the sender task and barge-in both write
+            await self.ws.send_text(text)
+
+    async def run(self) -> None:
+        reason = "socket closed without stop"
+        try:
+            reason = await self._receive()
+        except Exception:
+            log.exception("stream %s: handler failed", self.stream_sid or "?")
+            reason = "handler error"
+        finally:
+            self.state = StreamState.CLOSED
+            await self._finish(reason)
+            if self.ws.application_state is WebSocketState.CONNECTED:
+                with contextlib.suppress(Exception):
+                    await self.ws.close()
+
+    async def _receive(self) -> str:
+        while True:
+            if self._loop_task is not None and self._loop_task.done():
+                with contextlib.suppress(Exception):
+                    await self.ws.close(code=1011)
+                return "call loop ended"
+            receive = asyncio.ensure_future(self.ws.receive())
+            waits: set[asyncio.Future] = {receive}
+            if self._loop_task is not None:
+                waits.add(self._loop_task)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if not receive.done():
+                receive.cancel()
+                continue
+            message = receive.result()
+            if message["type"] == "websocket.disconnect":
+                return "socket closed without stop"
+            raw = message.get("text")
+            if raw is None:
+                raw = message.get("bytes") or b""
+            try:
+                parsed = parse_inbound(raw)
+            except ProtocolError as exc:
+                self._skip(str(exc))
+                continue
+            if isinstance(parsed, Stop):
+                return "stop"
+            await self._dispatch(parsed)
+
+    def _skip(self, why: str) -> None:
+        self._skipped += 1
+        log.warning("stream %s: skipped a message: %s", self.stream_sid or "?", why)
+
+    async def _dispatch(self, message: object) -> None:
+        if isinstance(message, Connected):
+            return
+        if isinstance(message, Start):
+            if self.state is not StreamState.CONNECTED:
+                self._skip("a second start")
+                return
+            await self._start(message)
+            return
+        if self.loop is None:
+            self._skip(f"{getattr(message, 'event', '?')} before start")
+            return
+        if isinstance(message, Media):
+            if message.media.track not in ("inbound", "inbound_track"):
+                return
+            try:
+                audio = message.audio()
+            except ProtocolError as exc:
+                self._skip(str(exc))
+                return
+            await self.loop.on_media(audio, message.timestamp_ms)
+        elif isinstance(message, Mark):
+            self.loop.on_mark(message.mark.name)
+        elif isinstance(message, Dtmf):
+            await self.loop.on_dtmf(message.dtmf.digit)
+
+    async def _start(self, message: Start) -> None:
+        server = self.server
+        info = message.start
+        self.stream_sid = message.stream_sid or info.stream_sid
+        session_id = info.custom_parameters.get("session") or info.call_sid
+        snap = await server.backplane.snapshot(session_id)  # SessionNotFound ends the stream
+        if snap.status == SessionStatus.ENDED:
+            raise ProtocolError(f"session {session_id} has ended", event="start")
+        # Take the lease over: the previous stream's worker may be gone or still holding it.
+        session = await server.backplane.acquire(
+            session_id, owner=server.settings.worker_id, takeover=True
+        )
+        self.session = session
+        events = await server.backplane.read_events(session_id)
+        resumed = any(isinstance(e, StreamStarted) for e in events)
+        await session.append(
+            StreamStarted(stream_sid=self.stream_sid, worker=session.owner, resumed=resumed)
+        )
+        agent = await server.agents(session, resumed=resumed)
+        hook = server.hooks(session_id) if server.hooks is not None else None
+        self.loop = CallLoop(
+            session=session,
+            agent=agent,
+            recognizer=server.recognizer.open(),
+            synthesizer=server.synthesizer,
+            stream_sid=self.stream_sid,
+            send=self.send,
+            settings=server.settings.call,
+            hook=hook,
+            on_timing=server.on_timing,
+        )
+        server.calls[session_id] = self.loop
+        self.state = StreamState.STARTED
+        self._loop_task = asyncio.create_task(self.loop.run(greet=not resumed))
+        log.info("stream %s: call %s started (resumed=%s)", self.stream_sid, session_id, resumed)
+
+    async def _finish(self, reason: str) -> None:
+        if self.loop is not None:
+            self.loop.stop()
+        if self._loop_task is not None:
+            with contextlib.suppress(BaseException):
+                await self._loop_task
+        session = self.session
+        if session is None:
+            return
+        if self.server.calls.get(session.session_id) is self.loop:
+            del self.server.calls[session.session_id]
+        log.info("stream %s: closed (%s)", self.stream_sid, reason)
+        try:
+            await session.append(StreamEnded(stream_sid=self.stream_sid, reason=reason))
+            if reason == "stop":
+                await session.end("caller hung up")
+            else:
+                await session.release()  # the session stays live for a reconnecting stream
+        except BackplaneError as exc:
+            log.warning("stream %s: could not record the end: %s", self.stream_sid, exc)
+            with contextlib.suppress(BackplaneError):
+                await session.release()
+
+
+__all__ = ["StreamHandler", "StreamState"]
