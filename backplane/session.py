@@ -130,6 +130,8 @@ class OwnedSession:
             reason=reason,
             slots=reply["slots"],
             id=reply["event_id"],
+            turn=int(reply["turn"]),
+            at=float(reply["at"]),
         )
 
     async def record_sentiment(self, score: float, *, source: str = "") -> float:

@@ -15,5 +15,6 @@ bump()
 local data = '{"from_agent":' .. enc(from) .. ',"to_agent":' .. enc(ARGV[5]) .. ',"reason":' ..
   enc(ARGV[6]) .. ',"slots":' .. snapshot .. '}'
 local id = emit('handoff', 1, data)
-return finish('{"ok":1,"event_id":' .. enc(id) .. ',"from_agent":' .. enc(from) ..
+local turn = redis.call('HGET', K_STATE, 'turn')
+return finish('{"ok":1,"event_id":' .. enc(id) .. ',"turn":' .. turn .. ',"at":' .. NOW .. ',"from_agent":' .. enc(from) ..
   ',"slots":' .. snapshot .. '}')

@@ -18,6 +18,7 @@ async def test_handoff_carries_every_slot(backplane: Backplane) -> None:
         await owned.set_slot("phone", "+15551234567", agent="reception", confidence=0.9)
         result = await owned.handoff("scheduling", reason="wants an appointment")
     assert result.from_agent == "reception" and result.to_agent == "scheduling"
+    assert result.turn == 0 and result.at > 0
     assert {k: v["value"] for k, v in result.slots.items()} == {
         "name": "Ann Lee",
         "phone": "+15551234567",
