@@ -1,0 +1,118 @@
+"""Wires the voice server: backplane + orchestrator (the team's agents) + STT/TTS + barge-in.
+
+`voice` must not import `switchboard`, so this is where the orchestrator's `CallAgentFactory`,
+the offline speech models and the barge-in hook meet `voice.app.VoiceServer`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from backplane import Backplane
+from voice.app import VoiceServer, create_app
+from voice.call import TurnTiming
+from voice.config import VoiceSettings
+from voice.hooks import InboundHookFactory
+from voice.speech import Recognizer, Synthesizer
+from voice.turns import CallAgentFactory
+
+DEFAULT_TEAM = Path("agents/healthcare")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ServerSettings:
+    """What `switchboard serve` runs."""
+
+    team_dir: Path = DEFAULT_TEAM
+    """The vertical whose agents answer calls (its `team.yaml` names the entry agent)."""
+    voice: VoiceSettings = field(default_factory=VoiceSettings.from_env)
+    barge_in: bool = True
+    """Let callers interrupt the agent (hybrid detector); off = half-duplex calls."""
+
+
+def default_synthesizer() -> Synthesizer:
+    """The offline TTS (a piper voice shipped in a wheel)."""
+    from voice.tts import default_synthesizer as make
+
+    return make()
+
+
+def default_recognizer() -> Recognizer:
+    """The offline streaming STT with end-of-turn detection."""
+    from voice.stt import default_recognizer as make
+
+    return make()
+
+
+def barge_in_hooks() -> InboundHookFactory:
+    """One barge-in controller per call, sharing the process-wide Silero session."""
+    from voice.bargein import BargeInController
+
+    def make(session_id: str) -> BargeInController:
+        return BargeInController()
+
+    return make
+
+
+def team_agents(team_dir: Path) -> tuple[CallAgentFactory, str]:
+    """The orchestrator's call-agent factory for a team, and the team's entry agent."""
+    from switchboard.orchestrator import call_agent_factory
+
+    return call_agent_factory(team_dir)
+
+
+async def build_voice_server(
+    settings: ServerSettings,
+    backplane: Backplane,
+    *,
+    agents: CallAgentFactory | None = None,
+    entry_agent: str | None = None,
+    recognizer: Recognizer | None = None,
+    synthesizer: Synthesizer | None = None,
+    on_timing: Callable[[TurnTiming], None] | None = None,
+) -> VoiceServer:
+    """A VoiceServer with the defaults for anything not given."""
+    if agents is None:
+        agents, entry = team_agents(settings.team_dir)
+        entry_agent = entry_agent or entry
+    return VoiceServer(
+        settings=settings.voice,
+        backplane=backplane,
+        agents=agents,
+        entry_agent=entry_agent or "reception",
+        recognizer=recognizer or default_recognizer(),
+        synthesizer=synthesizer or default_synthesizer(),
+        hooks=barge_in_hooks() if settings.barge_in else None,
+        on_timing=on_timing,
+    )
+
+
+@contextlib.asynccontextmanager
+async def voice_app(
+    settings: ServerSettings, backplane: Backplane | None = None, **parts: object
+) -> AsyncIterator[tuple[FastAPI, VoiceServer]]:
+    """The app and its server; connects (and closes) a backplane when none is given."""
+    own = backplane is None
+    bp = backplane or await Backplane.connect()
+    try:
+        server = await build_voice_server(settings, bp, **parts)  # type: ignore[arg-type]
+        yield create_app(server), server
+    finally:
+        if own:
+            await bp.close()
+
+
+__all__ = [
+    "ServerSettings",
+    "barge_in_hooks",
+    "build_voice_server",
+    "default_recognizer",
+    "default_synthesizer",
+    "team_agents",
+    "voice_app",
+]
