@@ -1,5 +1,32 @@
 """The voice layer: Twilio Media Streams, audio, VAD, barge-in, playout, STT/TTS adapters."""
 
+from voice.app import VoiceServer, create_app
+from voice.call import CallLoop, CallSettings, TurnTiming
+from voice.config import VoiceSettings
+from voice.errors import VoiceError
+from voice.hooks import InboundFrame, InboundHook, PlayoutControl
+from voice.playout import Playout, PlayoutSettings, PlayoutState
+from voice.speech import Recognizer, RecognizerStream, Synthesizer, Transcript
 from voice.turns import CallAgent, CallAgentFactory
 
-__all__ = ["CallAgent", "CallAgentFactory"]
+__all__ = [
+    "CallAgent",
+    "CallAgentFactory",
+    "CallLoop",
+    "CallSettings",
+    "InboundFrame",
+    "InboundHook",
+    "Playout",
+    "PlayoutControl",
+    "PlayoutSettings",
+    "PlayoutState",
+    "Recognizer",
+    "RecognizerStream",
+    "Synthesizer",
+    "Transcript",
+    "TurnTiming",
+    "VoiceError",
+    "VoiceServer",
+    "VoiceSettings",
+    "create_app",
+]
