@@ -174,6 +174,7 @@ class SimulatedCall:
         self._last_line_end = 0  # call-clock sample where the last caller line ended
         self.started_at = time.monotonic()
         self.closed = False
+        self.clears = 0  # `clear` messages received (barge-in)
 
     # -- stream lifecycle ------------------------------------------------------------------
     async def open(self, target: StreamTarget) -> None:
@@ -371,6 +372,7 @@ class SimulatedCall:
                     for name in self.line.queue_mark(message.mark.name):
                         await self._echo(name)
                 elif isinstance(message, Clear):
+                    self.clears += 1
                     for name in self.line.clear():
                         await self._echo(name)
         except Exception as exc:  # the server closed or died: the call notices on its own

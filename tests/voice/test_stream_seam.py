@@ -1,0 +1,82 @@
+"""The barge-in seam: a hook sees every frame and can pause, resume or interrupt playout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backplane import AgentTurn, OwnedSession
+from tests.voice.conftest import Live
+from tests.voice.stand_ins import EchoAgent, tone
+from voice.hooks import InboundFrame, PlayoutControl
+from voice.playout import PlayoutState
+from voice.speech import Transcript
+
+
+class ScriptedHook:
+    """Pauses on the first loud frame while the agent speaks; resumes once, then interrupts."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.frames_with_echo_reference = 0
+        self.actions: list[tuple[str, int]] = []
+        self.heard: list[str] = []
+        self._loud_while_paused = 0
+
+    async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> None:
+        self.frames += 1
+        if frame.outbound is not None:
+            self.frames_with_echo_reference += 1
+        loud = int(np.abs(frame.pcm.astype(np.int32)).max()) > 1000
+        if playout.state is PlayoutState.PLAYING and loud:
+            self.actions.append(("pause", await playout.pause()))
+            if len(self.actions) == 1:
+                self.actions.append(("resume", playout.heard_ms()))
+                await playout.resume()
+        elif playout.state is PlayoutState.PAUSED and loud:
+            self._loud_while_paused += 1
+            if self._loud_while_paused == 3:
+                self.heard.append(await playout.interrupt())
+                self.actions.append(("interrupt", playout.heard_ms()))
+
+    async def on_transcript(self, transcript: Transcript, playout: PlayoutControl) -> None:
+        return None
+
+    async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
+        return None
+
+
+async def test_hook_pauses_resumes_and_interrupts_through_the_real_stream(live: Live) -> None:
+    hooks: list[ScriptedHook] = []
+    agents: list[EchoAgent] = []
+
+    def make_hook(session_id: str) -> ScriptedHook:
+        hooks.append(ScriptedHook())
+        return hooks[-1]
+
+    async def make_agent(session: OwnedSession, *, resumed: bool) -> EchoAgent:
+        agents.append(EchoAgent(session, resumed=resumed))
+        return agents[-1]
+
+    live.server.hooks = make_hook
+    live.server.agents = make_agent
+    call = await live.sim.place_call()
+    # Speak over the greeting (2 s of tone): pause, resume, pause again, then interrupt.
+    call.play(tone(60))
+    await call.until_sent()
+    call.play(np.zeros(8 * 200, np.int16))
+    call.play(tone(600))
+    assert await call.wait_for_agent(within=20)
+    await call.hangup()
+
+    hook = hooks[0]
+    assert hook.frames > 20
+    assert hook.frames_with_echo_reference > 0
+    kinds = [a for a, _ in hook.actions]
+    assert kinds[:3] == ["pause", "resume", "pause"] and "interrupt" in kinds
+    assert call.clears >= 2  # each pause sent a Twilio `clear`
+    # The history was told what the caller heard: a prefix of the greeting.
+    [heard] = agents[0].interrupted
+    assert "Hello, echo here.".startswith(heard)
+    # The caller's speech became the next turn, answered after the interruption.
+    events = await live.backplane.read_events(call.call_sid)
+    assert [e.text for e in events if isinstance(e, AgentTurn)] == ["You said tone 1."]
