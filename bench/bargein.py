@@ -26,11 +26,15 @@ from types import ModuleType
 import numpy as np
 import soundfile as sf
 
-from voice.bargein import BargeInController, Confirm, Pause, Resume
-from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm
-from voice.hooks import InboundFrame
-from voice.playout import Playout, PlayoutSettings, PlayoutState
-from voice.silero import SharedSilero, SileroStream
+# Run as a script, this folder is sys.path[0] and its bench/backplane.py would shadow the
+# `backplane` package; benchmarks import the installed packages only.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+from voice.bargein import BargeInController, Confirm, Pause, Resume  # noqa: E402
+from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
+from voice.hooks import InboundFrame  # noqa: E402
+from voice.playout import Playout, PlayoutSettings, PlayoutState  # noqa: E402
+from voice.silero import SharedSilero, SileroStream  # noqa: E402
 
 FRAME_S = FRAME_SAMPLES / 8000
 
@@ -124,7 +128,12 @@ async def run_clip(clip: dict, root: Path, silero: SharedSilero) -> dict:
     playout.add_audio(outbound, text=clip.get("agent_text") or "")
     playout.finish_reply()
     line = SimulatedLine(playout=playout, clock=clock)
-    ctl = BargeInController(silero=silero)
+    decisions: list[dict] = []
+
+    async def sink(event: object) -> None:
+        decisions.append({k: getattr(event, k) for k in ("decision", "t_ms", "reason", "features")})
+
+    ctl = BargeInController(silero=silero, sink=sink)
     raw_stream = SileroStream()
     hybrid: list[dict] = []
     pipecat: list[dict] = []
@@ -160,7 +169,7 @@ async def run_clip(clip: dict, root: Path, silero: SharedSilero) -> dict:
         "id": clip["id"],
         "hybrid": hybrid,
         "pipecat": pipecat,
-        "reasons": [a for a in ctl.actions],
+        "decisions": decisions,
         "clears": line.clears,
         "features": [],
         "lag_ms": max(lags) * 1000 if lags else 0.0,
@@ -185,7 +194,9 @@ async def run(corpus: Path, out: Path | None) -> dict:
         paths["energy"].open("w") as e,
     ):
         for clip, r in zip(clips, results, strict=True):
-            h.write(json.dumps({"id": r["id"], "events": r["hybrid"]}) + "\n")
+            h.write(
+                json.dumps({"id": r["id"], "events": r["hybrid"], "why": r["decisions"]}) + "\n"
+            )
             p.write(json.dumps({"id": r["id"], "events": r["pipecat"]}) + "\n")
             pcm = ulaw_to_pcm(pcm_to_ulaw(_read(corpus / clip["audio"])))
             e.write(json.dumps({"id": r["id"], "events": energy.detect(pcm)}) + "\n")

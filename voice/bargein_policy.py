@@ -75,6 +75,7 @@ class BargeInPolicy:
         self._last_prob = 0.0
         self._rearm_until = -1
         self.segment: _Segment | None = None
+        self._ended: tuple[int, _Segment] | None = None  # last segment that ended, and when
 
     # -- feeding -----------------------------------------------------------------------------
     def step(self, ev: FrameEvidence) -> Decision | None:
@@ -90,6 +91,7 @@ class BargeInPolicy:
     def reset(self) -> None:
         """The agent stopped speaking (reply done or confirmed): forget any candidate."""
         self.segment = None
+        self._ended = None
         self._run = 0
 
     # -- rules -------------------------------------------------------------------------------
@@ -104,9 +106,18 @@ class BargeInPolicy:
         self._run = self._run + 1 if self._speechlike(ev) else 0
         if self._run * FRAME_MS < self.settings.hold_ms:
             return None
-        self.segment = _Segment(start_ms=ev.t_ms - self._run * FRAME_MS)
-        self.segment.frames = self.segment.active = self._run
-        self.segment.levels = [ev.level_db] * self._run
+        start = ev.t_ms - self._run * FRAME_MS
+        held = self._ended
+        if held is not None and start - held[0] <= self.settings.merge_ms:
+            # a talker's next word: one candidate, not a fresh one (backchannels are one burst)
+            self.segment = held[1]
+            self.segment.quiet_run = 0
+        else:
+            self.segment = _Segment(start_ms=start)
+        self._ended = None
+        self.segment.frames += self._run
+        self.segment.active += self._run
+        self.segment.levels += [ev.level_db] * self._run
         self._run = 0
         return Decision(verdict=Verdict.PAUSE, t_ms=ev.t_ms, reason="onset")
 
@@ -118,7 +129,9 @@ class BargeInPolicy:
         seg.probs.extend(ev.probs)
         seg.dtmf += ev.dtmf
         seg.echo += ev.echo
-        live = ev.active and not ev.dtmf and not ev.echo
+        # voice evidence keeps a segment alive through word gaps that noise fills in
+        voiced_now = bool(ev.probs) and max(ev.probs) >= self.settings.speech_prob
+        live = (ev.active or voiced_now) and not ev.dtmf and not ev.echo
         seg.active += live
         seg.quiet_run = 0 if live else seg.quiet_run + 1
         elapsed = ev.t_ms - seg.start_ms
@@ -135,13 +148,17 @@ class BargeInPolicy:
             if len(content) >= 1 and voiced_ms >= s.confirm_ms:
                 return self._confirm(ev, "words", f)
         if seg.quiet_run * FRAME_MS >= s.end_ms:
+            if voiced_ms:
+                self._ended = (ev.t_ms, seg)
             return self._resume(ev, "ended", f, rearm=voiced_ms == 0)
         if elapsed >= s.nonspeech_ms and f["max_prob"] < s.speech_prob:
             return self._resume(ev, "not speech", f, rearm=True)
-        if voiced_ms > s.backchannel_ms and self._talker(f):
+        # both detectors must agree on the length: Silero smears ~100 ms past a word's end
+        spoken_ms = min(int(voiced_ms), int(f["active_ms"]))
+        if spoken_ms > s.backchannel_ms and self._talker(f):
             return self._confirm(ev, "long speech", f)
         if elapsed >= s.max_confirm_ms:
-            if voiced_ms >= s.backchannel_ms * 0.75 and self._talker(f):
+            if spoken_ms >= s.backchannel_ms * 0.75 and self._talker(f):
                 return self._confirm(ev, "timeout speech", f)
             return self._resume(ev, "timeout", f, rearm=True)
         return None

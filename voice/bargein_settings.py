@@ -34,6 +34,8 @@ class BargeInSettings:
     """Voiced speech longer than this is not a backchannel."""
     end_ms: int = 160
     """Quiet that ends a candidate segment."""
+    merge_ms: int = 400
+    """A new onset this soon after a voiced candidate ended continues it (the next word)."""
     speech_prob: float = 0.5
     """Silero probability that counts a window as voiced."""
     clear_prob: float = 0.8
