@@ -95,6 +95,16 @@ class StreamHandler:
                 continue
             if isinstance(parsed, Stop):
                 return "stop"
+            if isinstance(parsed, Start) and self.state is StreamState.CONNECTED:
+                try:
+                    await self._start(parsed)
+                except (BackplaneError, ProtocolError) as exc:
+                    log.warning("stream %s: start refused: %s", self.stream_sid or "?", exc)
+                    return "start refused"
+                continue
+            if self.session is not None and self.session.lost:
+                log.warning("stream %s: another worker took the session over", self.stream_sid)
+                return "lease taken over"
             await self._dispatch(parsed)
 
     def _skip(self, why: str) -> None:
@@ -105,10 +115,7 @@ class StreamHandler:
         if isinstance(message, Connected):
             return
         if isinstance(message, Start):
-            if self.state is not StreamState.CONNECTED:
-                self._skip("a second start")
-                return
-            await self._start(message)
+            self._skip("a second start")
             return
         if self.loop is None:
             self._skip(f"{getattr(message, 'event', '?')} before start")
