@@ -103,7 +103,12 @@ class Policy:
     # -- 1. slots -----------------------------------------------------------------------
 
     def _extract(self, turn: _Turn) -> list[ToolRequest]:
-        tried = {c.arguments.get("name") for c in turn.current.calls if c.name == SET_SLOT_TOOL}
+        calls = turn.current.calls
+        me = handoff_tool_name(self.agent.name)
+        mine_from = max((i + 1 for i, c in enumerate(calls) if c.name == me), default=0)
+        if any(c.name == SET_SLOT_TOOL for c in calls[mine_from:]):
+            return []  # this agent already read this turn; its sets are in
+        tried = {c.arguments.get("name") for c in calls if c.name == SET_SLOT_TOOL}
         asked = None if turn.arrived_now else self._asked(turn)
         # A specialist that just took over reads everything the caller said so far, so it
         # never asks for what the caller already told the previous agent.

@@ -6,6 +6,7 @@ from .errors import OrchestratorError, UnknownAgent
 from .factory import Orchestrator
 from .history import BackplaneSession
 from .instructions import render_instructions
+from .samples import SampleRun, run_sample
 from .sentiment import score as sentiment_score
 from .slot_tool import set_slot
 from .state import CallState
@@ -20,10 +21,12 @@ __all__ = [
     "Orchestrator",
     "OrchestratorError",
     "OrchestratorSettings",
+    "SampleRun",
     "ToolRunner",
     "UnknownAgent",
     "build_agents",
     "render_instructions",
+    "run_sample",
     "sentiment_score",
     "set_slot",
 ]
