@@ -137,7 +137,7 @@ class EchoCanceller:
         ncc = cc / (fe * np.sqrt(energy) + 1e-12)
         j = int(np.argmax(ncc))
         self.coherence = float(max(0.0, min(1.0, ncc[j])))
-        delay = len(f) - len(m) - j  # samples between a far sample and its echo
+        delay = self._max_lag + self._half - j  # samples between a far sample and its echo
         fitted = self._fit(delay) if self.coherence >= self.settings.min_coherence else None
         # a path that no longer explains the line is dropped: subtracting it would add noise
         self.delay = delay if fitted is not None else None

@@ -1,0 +1,36 @@
+import numpy as np
+
+from voice.aec import _BAND, EchoCanceller
+
+
+def _band_noise(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = np.convolve(rng.standard_normal(n + 8), np.ones(8) / 8, mode="valid")[:n]
+    return x / np.max(np.abs(x))
+
+
+def test_agent_echo_is_recognised_and_reduced():
+    n, delay = 8000 * 4, 1200  # 150 ms round trip
+    far = (_band_noise(n, 1) * 8000).astype(np.int16)
+    # the line band-limits the echo (300-3400 Hz) and returns it 20 dB down
+    line = np.convolve(far.astype(np.float64), _BAND, mode="full")[:n]
+    mic = np.zeros(n, np.int16)
+    mic[delay:] = (line[:-delay] * 0.1).astype(np.int16)
+    ec = EchoCanceller()
+    frames = [ec.process(mic[i : i + 160], far[i : i + 160]) for i in range(0, n, 160)]
+    late = frames[len(frames) // 2 :]
+    assert ec.delay is not None and abs(ec.delay - delay) <= 8
+    assert min(f.coherence for f in late) > 0.6
+    assert np.mean([f.mic_db - f.residual_db for f in late]) > 6
+
+
+def test_caller_alone_passes_untouched():
+    n = 8000 * 2
+    far = (_band_noise(n, 3) * 8000).astype(np.int16)
+    mic = (_band_noise(n, 4) * 6000).astype(np.int16)  # someone else, not the agent
+    ec = EchoCanceller()
+    out = np.concatenate(
+        [ec.process(mic[i : i + 160], far[i : i + 160]).pcm for i in range(0, n, 160)]
+    )
+    assert np.max(np.abs(out.astype(int) - mic.astype(int))) <= 1
+    assert ec.coherence < 0.3

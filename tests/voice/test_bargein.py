@@ -1,0 +1,178 @@
+"""Barge-in controller: transitions, heard position, history text, no double clear, off-loop."""
+
+import collections
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from voice.bargein import BargeInController, BargeInState, Confirm, Pause, Resume
+from voice.bargein_settings import BargeInSettings
+from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm
+from voice.errors import VoiceError
+from voice.hooks import InboundFrame
+from voice.playout import Playout, PlayoutSettings, PlayoutState
+from voice.silero import SharedSilero
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "bargein-dev"
+REPLY = (
+    "Your appointment is on Tuesday at ten in the morning with doctor Patel, please arrive early."
+)
+
+
+class Line:
+    """Simulated Twilio for outbound audio: plays 160 samples a frame and returns marks."""
+
+    def __init__(self, audio: bytes, text: str) -> None:
+        self.t = 0.0
+        self.playout = Playout(
+            PlayoutSettings(chunk_ms=100, max_ahead_ms=200), clock=lambda: self.t
+        )
+        self.playout.start_reply()
+        self.playout.add_audio(audio, text=text)
+        self.playout.finish_reply()
+        self.queue: collections.deque[tuple[str, int, int]] = collections.deque()
+        self.clears = 0
+        self.sent: list[tuple[int, int]] = []
+        self.interrupted: list[str] = []
+        self.session = None
+
+    @property
+    def state(self) -> PlayoutState:
+        return self.playout.state
+
+    def tick(self, i: int) -> None:
+        self.t = i * 0.02
+        while (chunk := self.playout.next_chunk()) is not None:
+            self.sent.append((chunk.start, chunk.end))
+            self.queue.append((chunk.mark, chunk.end - chunk.start, chunk.start))
+        budget = FRAME_SAMPLES
+        while self.queue and budget:
+            mark, left, start = self.queue[0]
+            used = min(left, budget)
+            budget -= used
+            if used == left:
+                self.queue.popleft()
+                self.playout.on_mark(mark)
+            else:
+                self.queue[0] = (mark, left - used, start)
+
+    def heard_ms(self) -> int:
+        return self.playout.heard_ms()
+
+    def heard_text(self) -> str:
+        return self.playout.heard_text()
+
+    async def pause(self) -> int:
+        self.clears += 1
+        self.sent_before_clear = len(self.sent)
+        heard = self.playout.clear()
+        for mark, _, _ in self.queue:
+            self.playout.on_mark(mark)
+        self.queue.clear()
+        return heard // 8
+
+    async def resume(self) -> None:
+        self.playout.resume()
+
+    async def interrupt(self) -> str:
+        text = self.playout.interrupt()
+        self.interrupted.append(text)
+        return text
+
+
+@pytest.fixture(scope="module")
+def silero():
+    shared = SharedSilero()
+    yield shared
+    shared.close()
+
+
+async def run(mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=REPLY):
+    n = min(len(mic), len(agent)) // FRAME_SAMPLES
+    line = Line(pcm_to_ulaw(agent[: n * FRAME_SAMPLES]), text)
+    events = []
+
+    async def sink(event):
+        events.append(event)
+
+    ctl = BargeInController(settings, silero=silero, sink=sink)
+    actions = []
+    for i in range(n):
+        line.tick(i)
+        sl = slice(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES)
+        frame = InboundFrame(
+            pcm=ulaw_to_pcm(pcm_to_ulaw(mic[sl])),
+            timestamp_ms=i * 20,
+            received_at=time.monotonic(),
+            outbound=agent[sl],
+        )
+        action = await ctl.on_frame(frame, line)
+        if action is not None:
+            actions.append((i, action))
+    return ctl, line, actions, events
+
+
+def _clip(cid: str) -> tuple[np.ndarray, np.ndarray]:
+    if not CORPUS.exists():
+        pytest.skip("barge-in corpus not present beside the checkout")
+    mic, _ = sf.read(str(CORPUS / "clips" / f"{cid}.wav"), dtype="int16")
+    agent, _ = sf.read(str(CORPUS / "clips" / f"{cid}.agent.wav"), dtype="int16")
+    return mic, agent
+
+
+async def test_speech_clip_pauses_then_confirms_with_one_clear(silero):
+    mic, agent = _clip("d0018")  # speech at 830 ms
+    ctl, line, actions, events = await run(mic, agent, silero)
+    kinds = [type(a) for _, a in actions]
+    assert kinds[0] is Pause and Confirm in kinds
+    assert line.clears == kinds.count(Pause)  # one clear per candidate, none on confirm
+    pause_at = actions[0][1].t_ms
+    assert 830 - 100 <= pause_at <= 830 + 120
+    assert ctl.state is BargeInState.CONFIRMED
+    assert [e.decision for e in events][-1] == "confirm"
+    assert all(e.KIND == "barge_in" for e in events)
+
+
+async def test_cough_clip_pauses_then_resumes(silero):
+    mic, agent = _clip("d0172")  # cough at 730 ms
+    ctl, _line, actions, _ = await run(mic, agent, silero)
+    kinds = [type(a) for _, a in actions]
+    assert Pause in kinds and Resume in kinds and Confirm not in kinds
+    assert ctl.state in (BargeInState.LISTENING, BargeInState.IDLE)
+
+
+async def test_resume_continues_from_the_heard_position_to_the_frame(silero):
+    mic, agent = _clip("d0172")
+    _, line, actions, _ = await run(mic, agent, silero)
+    (i_pause, pause), (_, resume) = actions[0], actions[1]
+    assert isinstance(pause, Pause) and isinstance(resume, Resume)
+    # the caller heard exactly the frames played before the pause frame (Twilio plays 160 a tick)
+    assert pause.heard_ms == (i_pause + 1) * 20
+    assert resume.from_ms == pause.heard_ms
+    # the first chunk sent after the resume starts at the heard sample: no gap, no repeat
+    after = line.sent[line.sent_before_clear :]
+    assert after and after[0][0] == pause.heard_ms * 8
+
+
+async def test_confirm_truncates_history_to_the_heard_words(silero):
+    mic, agent = _clip("d0018")
+    _, line, actions, _ = await run(mic, agent, silero)
+    confirm = next(a for _, a in actions if isinstance(a, Confirm))
+    pause = next(a for _, a in actions if isinstance(a, Pause))
+    heard_fraction = pause.heard_ms / (len(agent) / 8)
+    expected = line.playout.text_between(0, pause.heard_ms * 8).strip()
+    assert confirm.heard_text == expected == line.interrupted[0]
+    assert 0 < len(confirm.heard_text.split()) < len(REPLY.split())
+    assert abs(len(confirm.heard_text) / len(REPLY) - heard_fraction) < 0.15
+
+
+async def test_hold_time_is_settable():
+    with pytest.raises(VoiceError):
+        BargeInSettings.from_mapping({"hold_ms": 0})
+    with pytest.raises(VoiceError):
+        BargeInSettings.from_mapping({"no_such": 1})
+    s = BargeInSettings.from_mapping({"hold_ms": 80, "max_confirm_ms": 900})
+    assert (s.hold_ms, s.max_confirm_ms) == (80, 900)
