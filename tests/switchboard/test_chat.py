@@ -1,0 +1,137 @@
+"""`switchboard chat`: scripted runs, and a SIGKILLed chat resumed by a new process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from backplane import Backplane, Handoff
+
+ROOT = Path(__file__).resolve().parents[2]
+HEALTHCARE = ROOT / "agents" / "healthcare"
+CLI = [str(Path(sys.executable).parent / "switchboard")]
+AT = "2025-03-05T10:00:00"
+
+
+def _env(redis_url: str) -> dict[str, str]:
+    env = dict(os.environ, REDIS_URL=redis_url, PYTHONUNBUFFERED="1", COLUMNS="110")
+    env.pop("OPENAI_API_KEY", None)
+    return env
+
+
+def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float = 120) -> str:
+    """Read the chat's output until `marker` shows up (generous timeout: a 2-core CI box)."""
+    assert proc.stdout is not None
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise AssertionError(f"never saw {marker!r}; output so far:\n{seen}")
+        seen += proc.stdout.readline()
+    return seen
+
+
+def _talk_then_kill(redis_url: str) -> int:
+    """Start an interactive chat, talk until scheduling answers, SIGKILL it; its return code."""
+    first = subprocess.Popen(
+        [*CLI, "chat", str(HEALTHCARE), "--session", "killme", "--at", AT],
+        env=_env(redis_url),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdin is not None
+        first.stdin.write("Hi, I'd like to book a physical for myself.\nDana Whitfield.\n")
+        first.stdin.write("March 3rd, 1985.\n")
+        first.stdin.flush()
+        _read_until(first, "[scheduling]")
+        os.kill(first.pid, signal.SIGKILL)  # mid-conversation, lease still held
+        return first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+
+
+@pytest.mark.slow
+async def test_scripted_chat_shows_agents_slots_and_handoffs(
+    tmp_path: Path, redis_url: str, backplane: Backplane
+) -> None:
+    script = tmp_path / "call.txt"
+    script.write_text(
+        "# booking then billing\n"
+        "Hi, I'd like to book a physical for myself.\nDana Whitfield.\nMarch 3rd, 1985.\n"
+        "Next Tuesday at 3 would be great.\n"
+        "Actually, I also have a question about a charge on my last bill.\n"
+        "It's 312-555-0187.\n"
+    )
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [
+            *CLI,
+            "chat",
+            str(HEALTHCARE),
+            "--script",
+            str(script),
+            "--session",
+            "scripted",
+            "--at",
+            AT,
+        ],
+        env=_env(redis_url),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for agent in ("[reception]", "[scheduling]", "[billing]"):
+        assert agent in out
+    assert "Tuesday, March 11 at" in out and "(312) 555-0187" in out
+    assert "sentiment" in out and "escalation" in out
+    events = await backplane.read_events("scripted")
+    assert [(e.from_agent, e.to_agent) for e in events if isinstance(e, Handoff)] == [
+        ("reception", "scheduling"),
+        ("scheduling", "billing"),
+    ]
+
+
+@pytest.mark.slow
+async def test_killed_chat_resumes_with_same_agent_and_slots(
+    tmp_path: Path, redis_url: str, backplane: Backplane
+) -> None:
+    killed = await asyncio.to_thread(_talk_then_kill, redis_url)
+    assert killed == -signal.SIGKILL
+    before = await backplane.snapshot("killme")
+    assert before.agent == "scheduling"
+
+    script = tmp_path / "rest.txt"
+    script.write_text("Next Tuesday at 3 would be great.\n")
+    second = await asyncio.to_thread(
+        subprocess.run,
+        [*CLI, "chat", str(HEALTHCARE), "--session", "killme", "--script", str(script), "--at", AT],
+        env=_env(redis_url),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert second.returncode == 0, second.stderr
+    assert "resumed" in second.stdout
+    assert "Thank you for calling" not in second.stdout  # no second greeting
+    assert "[scheduling]" in second.stdout and "Tuesday, March 11 at" in second.stdout
+    assert "full name" not in second.stdout and "date of birth" not in second.stdout
+    after = await backplane.snapshot("killme")
+    assert after.agent == "scheduling"
+    assert after.slot_values()["patient_name"] == "Dana Whitfield"
+    assert after.slot_values()["date_of_birth"] == "1985-03-03"
+    assert after.slot_values()["appointment_time"] == "2025-03-11T15:00-05:00"
+    assert after.fence > before.fence  # the new process fenced the killed one out
