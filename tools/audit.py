@@ -37,43 +37,46 @@ class Outcome(StrEnum):
 
 
 class Auditor:
-    """Writes attempts to a session's event stream and a value-free line to the log."""
+    """Writes one invocation's attempts to the session's event stream and a value-free line to
+    the log."""
 
-    def __init__(self, session: OwnedSession) -> None:
+    def __init__(
+        self, session: OwnedSession, *, tool: str, arguments: dict[str, Any], key: str
+    ) -> None:
         self.session = session
+        self.tool = tool
+        self.arguments = arguments
+        self.key = key
 
     async def record(
         self,
-        *,
-        tool: str,
-        arguments: dict[str, Any],
-        result: Any,
         outcome: Outcome,
-        error_class: str | None,
-        latency_ms: float,
-        attempt: int,
-        idempotency_key: str,
-        breaker_state: str,
+        *,
+        result: Any = None,
+        error_class: str | None = None,
+        latency_ms: float = 0.0,
+        attempt: int = 1,
+        breaker_state: str = "closed",
     ) -> str:
         event = ToolAttempt(
-            tool=tool,
-            arguments=arguments,
+            tool=self.tool,
+            arguments=self.arguments,
             result=result,
             outcome=outcome.value,
             error_class=error_class,
             latency_ms=round(latency_ms, 3),
             attempt=attempt,
-            idempotency_key=idempotency_key,
+            idempotency_key=self.key,
             breaker_state=breaker_state,
         )
         event_id = await self.session.append(event)
-        level = logging.INFO if outcome in (Outcome.OK, Outcome.CACHED) else logging.WARNING
+        level = logging.INFO if outcome in _QUIET else logging.WARNING
         if log.isEnabledFor(level):
             # Only names, counts and classes: argument and result values stay out of logs.
             log.log(
                 level,
                 "tool=%s attempt=%d outcome=%s error=%s latency_ms=%.1f breaker=%s session=%s",
-                tool,
+                self.tool,
                 attempt,
                 outcome.value,
                 error_class or "-",
@@ -82,3 +85,6 @@ class Auditor:
                 self.session.session_id,
             )
         return event_id
+
+
+_QUIET = (Outcome.OK, Outcome.CACHED, Outcome.REPLAYED)

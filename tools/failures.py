@@ -5,13 +5,16 @@ from __future__ import annotations
 from tools.errors import (
     InvalidArguments,
     RetryAfter,
-    ToolError,
     ToolRejected,
     ToolTimeout,
     ToolUnavailable,
     UnknownTool,
 )
 from tools.result import FailureKind, ToolFailure
+
+
+class BreakerOpen(Exception):
+    """Internal marker: the breaker refused the attempt, the tool was not called."""
 
 
 def failure_for(exc: BaseException) -> ToolFailure:
@@ -30,8 +33,7 @@ def failure_for(exc: BaseException) -> ToolFailure:
         return ToolFailure(kind=FailureKind.INVALID_ARGUMENTS, error_class=name)
     if isinstance(exc, UnknownTool):
         return ToolFailure(kind=FailureKind.UNKNOWN_TOOL, error_class=name)
-    if name == "_BreakerOpen":
-        return ToolFailure(kind=FailureKind.BREAKER_OPEN, error_class="BreakerOpen")
-    if isinstance(exc, ToolError):
-        return ToolFailure(kind=FailureKind.ERROR, error_class=name)
+    if isinstance(exc, BreakerOpen):
+        return ToolFailure(kind=FailureKind.BREAKER_OPEN, error_class=name)
+    # Our own bugs and missing configuration: nothing the caller can fix.
     return ToolFailure(kind=FailureKind.ERROR, error_class=name)

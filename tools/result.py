@@ -77,6 +77,24 @@ class ToolFailure:
     def message(self) -> str:
         return _MESSAGES[self.kind]
 
+    def to_dict(self) -> dict[str, Any]:
+        """As recorded in a failed attempt's `result` (replay rebuilds the failure from it)."""
+        return {
+            "failure": self.kind.value,
+            "error_class": self.error_class,
+            "reason": self.reason,
+            "retry_after_s": self.retry_after_s,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ToolFailure:
+        return cls(
+            kind=FailureKind(d["failure"]),
+            error_class=str(d.get("error_class") or ""),
+            reason=str(d.get("reason") or ""),
+            retry_after_s=d.get("retry_after_s"),
+        )
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ToolResult:
@@ -96,10 +114,12 @@ class ToolResult:
     def ok(self) -> bool:
         return self.failure is None
 
-    def for_model(self) -> str:
-        """The JSON string the model sees as the tool's output."""
+    def to_output(self) -> dict[str, Any]:
+        """What the model reads: `{"ok": true, ...value}` or `{"ok": false, "error": ...}`."""
         if self.failure is None:
-            return json.dumps({"ok": True, "result": self.value}, ensure_ascii=False)
+            if isinstance(self.value, dict):
+                return {"ok": True, **self.value}
+            return {"ok": True, "result": self.value}
         f = self.failure
         out: dict[str, Any] = {
             "ok": False,
@@ -109,4 +129,8 @@ class ToolResult:
         }
         if f.reason:
             out["reason"] = f.reason
-        return json.dumps(out, ensure_ascii=False)
+        return out
+
+    def for_model(self) -> str:
+        """The JSON string the model sees as the tool's output."""
+        return json.dumps(self.to_output(), ensure_ascii=False)

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from redis.asyncio import Redis
 
 from tools.audit import Auditor, Outcome
-from tools.breaker import BreakerState, CircuitBreaker, Permit
+from tools.breaker import BreakerState, CircuitBreaker
 from tools.deps import ToolDeps
 from tools.errors import InvalidArguments, ToolError, ToolTimeout, UnknownTool
-from tools.failures import failure_for
+from tools.failures import BreakerOpen, failure_for
 from tools.idempotency import MISSING, ResultCache, make_key
 from tools.registry import REGISTRY, ToolCall, ToolRegistry, ToolSpec
 from tools.result import ToolResult
@@ -49,18 +49,10 @@ class ToolInvoker(Protocol):
 
 
 class _AttemptFailed(Exception):
-    """Carries a classified failure out of one attempt (tenacity sees this)."""
+    """Carries a classified failure out of one attempt to the retry loop."""
 
-    def __init__(
-        self,
-        error: ToolError | None,
-        original: BaseException,
-        state: BreakerState,
-        wait: float | None = None,
-    ) -> None:
+    def __init__(self, error: BaseException, wait: float | None) -> None:
         self.error = error
-        self.original = original
-        self.state = state
         #: Seconds before the next attempt; None: this was the last one.
         self.wait = wait
 
@@ -79,11 +71,12 @@ class ToolRuntime:
         monotonic: Monotonic = time.monotonic,
         rng: Callable[[], float] = random.random,
     ) -> None:
-        self.redis = redis
-        self.deps = deps or ToolDeps()
         if registry is None:
             import tools.builtin  # noqa: F401  (the default registry includes the built-ins)
+        self.redis = redis
+        self.deps = deps or ToolDeps()
         self.registry = registry or REGISTRY
+        #: Per-tool settings replacing the ones the tool was registered with.
         self.overrides = dict(overrides or {})
         self.cache = ResultCache(redis)
         self.breaker = CircuitBreaker(redis)
@@ -93,44 +86,30 @@ class ToolRuntime:
         return self.overrides.get(spec.name, spec.settings)
 
     async def invoke(self, scope: ToolScope, name: str, arguments: dict[str, Any]) -> ToolResult:
-        audit = Auditor(scope.session)
-        started = self._monotonic()
+        """Run tool `name` for the agent; always returns, with a value or a typed failure."""
+        sid = scope.session.session_id
         try:
             spec = self.registry.get(name)
             args = spec.validate(arguments)
         except (UnknownTool, InvalidArguments) as exc:
-            key = make_key(scope.session.session_id, scope.turn, name, arguments)
+            key = make_key(sid, scope.turn, name, arguments)
+            failure = failure_for(exc)
+            audit = Auditor(scope.session, tool=name, arguments=arguments, key=key)
             await audit.record(
-                tool=name,
-                arguments=arguments,
-                result=None,
-                outcome=Outcome.FAILED,
-                error_class=type(exc).__name__,
-                latency_ms=0.0,
-                attempt=1,
-                idempotency_key=key,
-                breaker_state=BreakerState.CLOSED.value,
+                Outcome.FAILED, result=failure.to_dict(), error_class=type(exc).__name__
             )
-            return ToolResult(tool=name, idempotency_key=key, failure=failure_for(exc), attempts=1)
+            return ToolResult(tool=name, idempotency_key=key, failure=failure, attempts=1)
 
         settings = self.settings_for(spec)
-        key = make_key(scope.session.session_id, scope.turn, name, args)
+        key = make_key(sid, scope.turn, name, args)
+        audit = Auditor(scope.session, tool=name, arguments=args, key=key)
         if settings.cache_results:
-            value = await self.cache.get(scope.session.session_id, key)
+            value = await self.cache.get(sid, key)
             if value is not MISSING:
-                await audit.record(
-                    tool=name,
-                    arguments=args,
-                    result=value,
-                    outcome=Outcome.CACHED,
-                    error_class=None,
-                    latency_ms=0.0,
-                    attempt=1,
-                    idempotency_key=key,
-                    breaker_state=BreakerState.CLOSED.value,
-                )
+                await audit.record(Outcome.CACHED, result=value)
                 return ToolResult(tool=name, idempotency_key=key, value=value, cached=True)
 
+        started = self._monotonic()
         retrier = Retrier(
             settings.retry, sleep=self._sleep, monotonic=self._monotonic, rng=self._rng
         )
@@ -141,113 +120,67 @@ class ToolRuntime:
             attempts = n
             permit = await self.breaker.allow(name, settings.breaker)
             if not permit.allowed:
-                raise _AttemptFailed(None, _BreakerOpen(), BreakerState.OPEN)
+                failure = failure_for(BreakerOpen())
+                await audit.record(
+                    Outcome.BREAKER_OPEN, result=failure.to_dict(), error_class="BreakerOpen",
+                    attempt=n, breaker_state=BreakerState.OPEN.value,
+                )  # fmt: skip
+                raise _AttemptFailed(BreakerOpen(), None)
             budget = retrier.attempt_budget(started)
             call = ToolCall(
-                tool=name,
-                session_id=scope.session.session_id,
-                turn=scope.turn,
-                agent=scope.agent,
-                attempt=n,
-                idempotency_key=key,
-                deadline=time.monotonic() + budget,
-                deps=self.deps,
+                tool=name, session_id=sid, turn=scope.turn, agent=scope.agent, attempt=n,
+                idempotency_key=key, deadline=time.monotonic() + budget, deps=self.deps,
                 session=scope.session,
-            )
+            )  # fmt: skip
             t0 = time.perf_counter()
             try:
                 async with asyncio.timeout(budget):
                     value = await spec.func(call, **args)
             except Exception as exc:
                 latency = (time.perf_counter() - t0) * 1000
-                error = classify(name, exc)
+                error: BaseException = classify(name, exc) or exc
                 if isinstance(exc, TimeoutError):
                     error = ToolTimeout(name, budget)
                 state = permit.state
-                if error is None or error.breaker_failure:
+                if not isinstance(error, ToolError) or error.breaker_failure:
                     state = await self.breaker.record_failure(name, permit, settings.breaker)
-                wait = retrier.next_wait(error, n, started) if state != BreakerState.OPEN else None
-                outcome = _final_outcome(error) if wait is None else Outcome.RETRY
+                typed = error if isinstance(error, ToolError) else None
+                wait = None if state == BreakerState.OPEN else retrier.next_wait(typed, n, started)
+                outcome = Outcome.RETRY if wait is not None else _final_outcome(error)
                 await audit.record(
-                    tool=name,
-                    arguments=args,
-                    result=None,
-                    outcome=outcome,
-                    error_class=type(error or exc).__name__,
-                    latency_ms=latency,
-                    attempt=n,
-                    idempotency_key=key,
+                    outcome, result=failure_for(error).to_dict(),
+                    error_class=type(error).__name__, latency_ms=latency, attempt=n,
                     breaker_state=state.value,
-                )
-                raise _AttemptFailed(error, exc, state, wait) from exc
+                )  # fmt: skip
+                raise _AttemptFailed(error, wait) from exc
             latency = (time.perf_counter() - t0) * 1000
-            await self._succeeded(scope, spec, settings, permit, key, value)
+            if settings.cache_results:
+                await self.cache.put(sid, key, value)
+            state = await self.breaker.record_success(name, permit)
             await audit.record(
-                tool=name,
-                arguments=args,
-                result=value,
-                outcome=Outcome.OK,
-                error_class=None,
-                latency_ms=latency,
-                attempt=n,
-                idempotency_key=key,
-                breaker_state=BreakerState.CLOSED.value,
+                Outcome.OK, result=value, latency_ms=latency, attempt=n, breaker_state=state.value
             )
             return value
 
-        def decide(exc: BaseException, n: int) -> float | None:
+        def decide(exc: BaseException, _n: int) -> float | None:
             return exc.wait if isinstance(exc, _AttemptFailed) else None
 
         try:
             value = await retrier.run(attempt, decide)
         except _AttemptFailed as failed:
-            if isinstance(failed.original, _BreakerOpen):
-                await audit.record(
-                    tool=name,
-                    arguments=args,
-                    result=None,
-                    outcome=Outcome.BREAKER_OPEN,
-                    error_class="BreakerOpen",
-                    latency_ms=0.0,
-                    attempt=attempts,
-                    idempotency_key=key,
-                    breaker_state=BreakerState.OPEN.value,
-                )
             return ToolResult(
-                tool=name,
-                idempotency_key=key,
-                attempts=attempts,
-                failure=failure_for(failed.error or failed.original),
+                tool=name, idempotency_key=key, attempts=attempts,
+                failure=failure_for(failed.error),
                 latency_ms=(self._monotonic() - started) * 1000,
-            )
+            )  # fmt: skip
         return ToolResult(
-            tool=name,
-            idempotency_key=key,
-            value=value,
-            attempts=attempts,
+            tool=name, idempotency_key=key, value=value, attempts=attempts,
             latency_ms=(self._monotonic() - started) * 1000,
-        )
-
-    async def _succeeded(
-        self,
-        scope: ToolScope,
-        spec: ToolSpec,
-        settings: ToolSettings,
-        permit: Permit,
-        key: str,
-        value: Any,
-    ) -> None:
-        if settings.cache_results:
-            await self.cache.put(scope.session.session_id, key, value)
-        await self.breaker.record_success(spec.name, permit)
+        )  # fmt: skip
 
     async def aclose(self) -> None:
         await self.deps.aclose()
 
 
-class _BreakerOpen(Exception):
-    """Internal marker: the breaker refused the attempt."""
-
-
-def _final_outcome(error: ToolError | None) -> Outcome:
+def _final_outcome(error: BaseException) -> Outcome:
     return Outcome.TIMEOUT if isinstance(error, ToolTimeout) else Outcome.FAILED

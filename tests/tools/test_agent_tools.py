@@ -59,7 +59,7 @@ async def test_function_tool_runs_through_the_runtime(
         tool_arguments='{"date": "2026-09-14", "duration_min": 60}',
     )
     out = json.loads(await availability.on_invoke_tool(ctx, ctx.tool_arguments))
-    assert out["ok"] is True and "2026-09-14T09:00" in out["result"]["slots"]
+    assert out["ok"] is True and "2026-09-14T09:00" in out["slots"]
     bad = json.loads(await availability.on_invoke_tool(ctx, "not json"))
     assert bad == {
         "ok": False,

@@ -31,7 +31,8 @@ async def test_stream_holds_every_attempt_with_its_outcome(
         assert a.idempotency_key == result.idempotency_key
         assert a.breaker_state == "closed"
         assert a.turn == 1 and a.latency_ms >= 0
-    assert attempts[0].result is None
+    # A failed attempt records the typed failure (replay rebuilds it from there).
+    assert attempts[0].result["failure"] == "unavailable"
     assert attempts[1].result == result.value
 
 
