@@ -1,0 +1,140 @@
+"""Load benchmark: N concurrent calls through echo canceller, VAD and the barge-in controller.
+
+Each simulated call gets pre-encoded 20 ms mu-law frames of a corpus clip (looped), paced at real
+time, with the agent's audio flowing out through a real `Playout` (the same simulated Twilio line
+as bench/bargein.py); all calls share one batched Silero session, as in the server. Reports per
+N: CPU use, p50/p99 lag from a frame's due time to its barge-in decision, late frames (decided
+more than 20 ms after they were due, i.e. the next frame was already waiting), and the pause
+latency on interrupt clips. Prints JSON.
+
+In-process, not over loopback WebSockets: the server's frame parsing is not included.
+
+usage: python bench/load.py --corpus DIR [--calls 25,50,100,200] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+# Run as a script, this folder is sys.path[0]; its bench/backplane.py would shadow the package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+sys.path.insert(0, str(Path(__file__).parent.parent))
+
+from bench.bargein import SimulatedLine  # noqa: E402
+from voice.bargein import BargeInController, Pause  # noqa: E402
+from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
+from voice.hooks import InboundFrame  # noqa: E402
+from voice.playout import Playout, PlayoutSettings  # noqa: E402
+from voice.silero import SharedSilero  # noqa: E402
+
+
+class WallClock:
+    def __init__(self, start: float) -> None:
+        self.start = start
+
+    def __call__(self) -> float:
+        return time.monotonic() - self.start
+
+
+def prepare(clip: dict, root: Path, seconds: float) -> tuple[list[bytes], bytes]:
+    """Pre-encode a call's frames, so the load generator itself costs little."""
+    mic, _ = sf.read(str(root / clip["audio"]), dtype="int16")
+    agent, _ = sf.read(str(root / clip["agent_audio"]), dtype="int16")
+    n = min(len(mic), len(agent)) // FRAME_SAMPLES
+    frames = int(seconds * 50)
+    inbound = [pcm_to_ulaw(mic[i * 160 : (i + 1) * 160]) for i in range(n)]
+    return inbound, pcm_to_ulaw(np.tile(agent[: n * FRAME_SAMPLES], frames // n + 1))
+
+
+async def call(
+    clip: dict, data: tuple[list[bytes], bytes], silero: SharedSilero, seconds: float, start: float
+) -> dict:
+    inbound, outbound = data
+    n = len(inbound)
+    frames = int(seconds * 50)
+    clock = WallClock(start)
+    playout = Playout(PlayoutSettings(chunk_ms=100, max_ahead_ms=200), clock=clock)
+    playout.start_reply()
+    playout.add_audio(outbound, text="")
+    playout.finish_reply()
+    line = SimulatedLine(playout=playout, clock=clock)  # type: ignore[arg-type]
+    ctl = BargeInController(silero=silero)
+    lags, pause_ms = [], None
+    for i in range(frames):
+        due = start + (i + 1) * 0.02
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        line.tick()
+        pcm = ulaw_to_pcm(inbound[i % n])
+        far = ulaw_to_pcm(outbound[i * 160 : (i + 1) * 160])
+        frame = InboundFrame(pcm=pcm, timestamp_ms=i * 20, received_at=due, outbound=far)
+        action = await ctl.on_frame(frame, line)
+        lags.append((time.monotonic() - due) * 1000)
+        if isinstance(action, Pause) and pause_ms is None and i < n and clip["onset_ms"]:
+            pause_ms = action.t_ms - clip["onset_ms"]
+    return {"lags": lags, "pause_ms": pause_ms}
+
+
+async def run_n(clips: list[dict], root: Path, n_calls: int, seconds: float) -> dict:
+    silero = SharedSilero()
+    picks = [clips[i % len(clips)] for i in range(n_calls)]
+    data = [prepare(c, root, seconds) for c in picks]
+    # calls start 20 ms apart over one frame period, like calls that did not all connect at once
+    start = time.monotonic() + 0.2
+    cpu0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    out = await asyncio.gather(
+        *(
+            call(c, d, silero, seconds, start + (k % 20) * 0.001)
+            for k, (c, d) in enumerate(zip(picks, data, strict=True))
+        )
+    )
+    cpu1, t1 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    silero.close()
+    lags = np.concatenate([np.array(o["lags"]) for o in out])
+    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    pauses = [o["pause_ms"] for o in out if o["pause_ms"] is not None]
+    return {
+        "calls": n_calls,
+        "cpu_cores_used": round(cpu / (t1 - t0), 2),
+        "frame_lag_ms": {
+            "p50": round(float(np.percentile(lags, 50)), 1),
+            "p99": round(float(np.percentile(lags, 99)), 1),
+            "max": round(float(lags.max()), 1),
+        },
+        "late_frames": round(float(np.mean(lags > 20.0)), 4),
+        "dropped_frames": 0,  # in-process: nothing is dropped, late frames queue instead
+        "pause_latency_ms": {
+            "p50": float(np.percentile(pauses, 50)) if pauses else None,
+            "p95": float(np.percentile(pauses, 95)) if pauses else None,
+        },
+        "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", required=True, type=Path)
+    ap.add_argument("--calls", default="25,50,100,200")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    args = ap.parse_args(argv)
+    rows = [json.loads(x) for x in (args.corpus / "manifest.jsonl").read_text().splitlines() if x]
+    clips = [r for r in rows if r["label"] == "interrupt"]
+    results = [
+        asyncio.run(run_n(clips, args.corpus, int(n), args.seconds)) for n in args.calls.split(",")
+    ]
+    json.dump({"seconds": args.seconds, "results": results}, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()
