@@ -1,6 +1,8 @@
 """The voice layer: Twilio Media Streams, audio, VAD, barge-in, playout, STT/TTS adapters."""
 
 from voice.app import VoiceServer, create_app
+from voice.bargein import BargeInController, BargeInState
+from voice.bargein_settings import BargeInSettings
 from voice.call import CallLoop, CallSettings, TurnTiming
 from voice.config import VoiceSettings
 from voice.errors import VoiceError
@@ -10,6 +12,9 @@ from voice.speech import Recognizer, RecognizerStream, Synthesizer, Transcript
 from voice.turns import CallAgent, CallAgentFactory
 
 __all__ = [
+    "BargeInController",
+    "BargeInSettings",
+    "BargeInState",
     "CallAgent",
     "CallAgentFactory",
     "CallLoop",
