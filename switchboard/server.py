@@ -43,27 +43,42 @@ def default_synthesizer() -> Synthesizer:
 
 
 def default_recognizer() -> Recognizer:
-    """The offline streaming STT with end-of-turn detection."""
-    from voice.stt import default_recognizer as make
+    """The offline streaming STT (Whisper shipped in a wheel) with end-of-turn detection."""
+    from voice.stt.whisper import WhisperRecognizer
 
-    return make()
+    return WhisperRecognizer()
 
 
-def barge_in_hooks() -> InboundHookFactory:
-    """One barge-in controller per call, sharing the process-wide Silero session."""
+def barge_in_hooks(recognizer: object | None = None) -> InboundHookFactory:
+    """One barge-in controller per call, sharing the process-wide Silero session.
+
+    A recognizer with `transcribe(pcm)` also lets the controller check candidate segments
+    for words (backchannels vs. a real interruption).
+    """
     from voice.bargein import BargeInController
 
+    segments = recognizer if hasattr(recognizer, "transcribe") else None
+
     def make(session_id: str) -> BargeInController:
-        return BargeInController()
+        return BargeInController(recognizer=segments)  # type: ignore[arg-type]
 
     return make
 
 
 def team_agents(team_dir: Path) -> tuple[CallAgentFactory, str]:
     """The orchestrator's call-agent factory for a team, and the team's entry agent."""
-    from switchboard.orchestrator import call_agent_factory
+    from switchboard.orchestrator import Orchestrator
 
-    return call_agent_factory(team_dir)
+    orchestrator = Orchestrator.from_folder(team_dir)
+    return orchestrator, orchestrator.team.entry
+
+
+async def warm_up(*models: object) -> None:
+    """Load models before the first call (adapters that can, expose `warm_up()`)."""
+    for model in models:
+        warm = getattr(model, "warm_up", None)
+        if warm is not None:
+            await warm()
 
 
 async def build_voice_server(
@@ -80,14 +95,17 @@ async def build_voice_server(
     if agents is None:
         agents, entry = team_agents(settings.team_dir)
         entry_agent = entry_agent or entry
+    recognizer = recognizer or default_recognizer()
+    synthesizer = synthesizer or default_synthesizer()
+    await warm_up(recognizer, synthesizer)
     return VoiceServer(
         settings=settings.voice,
         backplane=backplane,
         agents=agents,
         entry_agent=entry_agent or "reception",
-        recognizer=recognizer or default_recognizer(),
-        synthesizer=synthesizer or default_synthesizer(),
-        hooks=barge_in_hooks() if settings.barge_in else None,
+        recognizer=recognizer,
+        synthesizer=synthesizer,
+        hooks=barge_in_hooks(recognizer) if settings.barge_in else None,
         on_timing=on_timing,
     )
 
@@ -115,4 +133,5 @@ __all__ = [
     "default_synthesizer",
     "team_agents",
     "voice_app",
+    "warm_up",
 ]

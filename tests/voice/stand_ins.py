@@ -98,3 +98,25 @@ class ToneSynthesizer:
 def tone(ms: int) -> np.ndarray:
     n = 8 * ms
     return (np.sin(np.arange(n) * 2 * np.pi * 300 / 8000) * 12000).astype(np.int16)
+
+
+class ScriptedRecognizer:
+    """Ends turns like `ToneRecognizerStream` but "hears" the given lines in order.
+
+    Lets the protocol tests drive the real orchestrator without loading a speech model.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def open(self) -> ScriptedStream:
+        return ScriptedStream(lines=self.lines)
+
+
+@dataclass
+class ScriptedStream(ToneRecognizerStream):
+    lines: list[str] = field(default_factory=list)
+
+    async def feed(self, pcm: np.ndarray) -> list[Transcript]:
+        out = await super().feed(pcm)
+        return [Transcript(text=self.lines.pop(0) if self.lines else "", final=True) for _ in out]
