@@ -21,6 +21,7 @@ class ScriptedHook:
         self.actions: list[tuple[str, int]] = []
         self.heard: list[str] = []
         self._loud_while_paused = 0
+        self.digits: list[str] = []
 
     async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> None:
         self.frames += 1
@@ -42,7 +43,7 @@ class ScriptedHook:
         return None
 
     async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
-        return None
+        self.digits.append(digit)
 
 
 async def test_hook_pauses_resumes_and_interrupts_through_the_real_stream(live: Live) -> None:
@@ -66,10 +67,13 @@ async def test_hook_pauses_resumes_and_interrupts_through_the_real_stream(live: 
     call.play(np.zeros(8 * 200, np.int16))
     call.play(tone(600))
     assert await call.wait_for_agent(within=20)
+    await call.dtmf("5")
+    await call.dtmf("#")
     await call.hangup()
 
     hook = hooks[0]
     assert hook.frames > 20
+    assert hook.digits == ["5", "#"]
     assert hook.frames_with_echo_reference > 0
     kinds = [a for a, _ in hook.actions]
     assert kinds[:3] == ["pause", "resume", "pause"] and "interrupt" in kinds
