@@ -1,7 +1,7 @@
 """Models for switchboard agents: the offline deterministic model and an LLM with fallback."""
 
 from .contract import SET_SLOT_TOOL, ToolOutcome, handoff_tool_name
-from .errors import ModelLayerError, ProviderConfigError
+from .errors import ModelLayerError
 from .fallback import FallbackModel
 from .offline import OFFLINE_MODEL_NAME, OfflineModel, SlotSource
 from .policy import Decision, Policy, ToolRequest
@@ -18,7 +18,6 @@ __all__ = [
     "ModelLayerError",
     "OfflineModel",
     "Policy",
-    "ProviderConfigError",
     "SlotSource",
     "TeamModels",
     "ToolOutcome",
