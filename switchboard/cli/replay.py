@@ -78,7 +78,7 @@ def replay(
     elif not rerun and export is None and html is None:
         render_text(timeline, console, verbose=verbose)
     if rerun:
-        from switchboard.replay_rerun import RerunSettings, print_report, rerun_record
+        from switchboard.rerun import RerunSettings, print_report, rerun_record
 
         if agents is None:
             raise typer.BadParameter("--rerun needs --agents <team folder>")

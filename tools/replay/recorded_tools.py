@@ -1,8 +1,8 @@
 """A tool invoker for reruns: results come from the recorded log, no real tool is called.
 
-An invocation is matched by its idempotency key computed for the *recorded* session (same turn,
-tool and canonical arguments), so a rerun that asks for the same thing gets exactly what the
-call got; anything else is reported as a call the log does not hold.
+An invocation is matched by turn, tool and canonical arguments (what the idempotency key is made
+of), so a rerun that asks for the same thing gets exactly what the call got, whichever tool
+runner recorded it; anything else is reported as a call the log does not hold.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from backplane import Event, ToolAttempt
 from tools.audit import Auditor, Outcome
 from tools.errors import InvalidArguments, RecordedResultMissing, UnknownTool
 from tools.failures import failure_for
-from tools.idempotency import make_key
+from tools.idempotency import canonical_arguments, make_key
 from tools.registry import REGISTRY, ToolRegistry
-from tools.result import ToolFailure, ToolResult
+from tools.result import FailureKind, ToolFailure, ToolResult
 from tools.runtime import ToolScope
 
 #: Outcomes that end an invocation (the last attempt of a key says how it ended).
@@ -47,10 +47,10 @@ class RecordedTools:
             import tools.builtin  # noqa: F401
         self.registry = registry or REGISTRY
         self.recorded_session_id = recorded_session_id
-        self._final: dict[str, ToolAttempt] = {}
+        self._final: dict[tuple[int, str, str], ToolAttempt] = {}
         for e in events:
             if isinstance(e, ToolAttempt) and e.outcome in _FINAL:
-                self._final[e.idempotency_key] = e
+                self._final[(e.turn, e.tool, canonical_arguments(e.arguments))] = e
         self.calls: list[ReplayedCall] = []
 
     def _normalise(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +62,7 @@ class RecordedTools:
     async def invoke(self, scope: ToolScope, name: str, arguments: dict[str, Any]) -> ToolResult:
         args = self._normalise(name, arguments)
         key = make_key(self.recorded_session_id, scope.turn, name, args)
-        recorded = self._final.get(key)
+        recorded = self._final.get((scope.turn, name, canonical_arguments(args)))
         self.calls.append(
             ReplayedCall(turn=scope.turn, tool=name, arguments=args, found=recorded is not None)
         )
@@ -88,21 +88,17 @@ class RecordedTools:
 def _failure_of(event: ToolAttempt) -> ToolFailure:
     if isinstance(event.result, dict) and "failure" in event.result:
         return ToolFailure.from_dict(event.result)
-    # Written without a failure record: rebuild what we can from the error class.
-    return failure_for(Exception()) if event.error_class is None else _by_class(event)
-
-
-def _by_class(event: ToolAttempt) -> ToolFailure:
-    from tools.result import FailureKind
-
-    kinds = {
-        "ToolTimeout": FailureKind.TIMEOUT,
-        "ToolUnavailable": FailureKind.UNAVAILABLE,
-        "RetryAfter": FailureKind.RATE_LIMITED,
-        "BreakerOpen": FailureKind.BREAKER_OPEN,
-        "ToolRejected": FailureKind.REJECTED,
-        "InvalidArguments": FailureKind.INVALID_ARGUMENTS,
-        "UnknownTool": FailureKind.UNKNOWN_TOOL,
-    }
-    kind = kinds.get(event.error_class or "", FailureKind.ERROR)
+    # Recorded without a failure record: rebuild what we can from the error class.
+    kind = _KINDS.get(event.error_class or "", FailureKind.ERROR)
     return ToolFailure(kind=kind, error_class=event.error_class or "")
+
+
+_KINDS = {
+    "ToolTimeout": FailureKind.TIMEOUT,
+    "ToolUnavailable": FailureKind.UNAVAILABLE,
+    "RetryAfter": FailureKind.RATE_LIMITED,
+    "BreakerOpen": FailureKind.BREAKER_OPEN,
+    "ToolRejected": FailureKind.REJECTED,
+    "InvalidArguments": FailureKind.INVALID_ARGUMENTS,
+    "UnknownTool": FailureKind.UNKNOWN_TOOL,
+}
