@@ -8,7 +8,7 @@ import typer
 
 app = typer.Typer(
     name="switchboard",
-    help="Phone voice agents: specialist teams that hand a call between them without losing context.",
+    help="Phone voice agents: specialist teams that hand a call on without losing context.",
     no_args_is_help=True,
     add_completion=False,
 )
