@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -73,10 +74,26 @@ class CircuitBreaker:
         self._reset = redis.register_script(_RESET)
 
     async def allow(self, tool: str, settings: BreakerSettings) -> Permit:
-        state, failures = await self._allow(
-            keys=breaker_keys(tool), args=[_ms(settings.probe_timeout_s)]
+        """May this worker call the tool now? In half-open state only one worker may: the
+        probe."""
+        reply = await self._allow(keys=breaker_keys(tool), args=[_ms(settings.probe_timeout_s)])
+        return self.permit_from(reply)
+
+    async def queue_allow(self, pipe: Any, tool: str, settings: BreakerSettings) -> None:
+        """`allow` queued on a pipeline (saves a round trip); read its reply with
+        `permit_from`."""
+        await self._allow(
+            keys=breaker_keys(tool), args=[_ms(settings.probe_timeout_s)], client=pipe
         )
+
+    @staticmethod
+    def permit_from(reply: Any) -> Permit:
+        state, failures = reply
         return Permit(BreakerState(state), int(failures))
+
+    async def release_probe(self, tool: str) -> None:
+        """Give the half-open probe back unused (the result came from the cache)."""
+        await self.redis.delete(breaker_keys(tool)[3])
 
     async def record_success(self, tool: str, permit: Permit) -> BreakerState:
         # The common case (closed, no recent failures) costs no round trip.

@@ -39,10 +39,15 @@ class ResultCache:
 
     async def get(self, session_id: str, key: str) -> Any:
         """The cached value, or `MISSING`."""
-        raw = await self.redis.get(idempotency_key(session_id, key))
-        if raw is None:
-            return _MISSING
-        return json.loads(raw)["value"]
+        return self.decode(await self.redis.get(idempotency_key(session_id, key)))
+
+    def queue_get(self, pipe: Any, session_id: str, key: str) -> None:
+        """`get` queued on a pipeline; read its reply with `decode`."""
+        pipe.get(idempotency_key(session_id, key))
+
+    @staticmethod
+    def decode(raw: str | None) -> Any:
+        return _MISSING if raw is None else json.loads(raw)["value"]
 
     async def put(self, session_id: str, key: str, value: Any) -> None:
         payload = json.dumps({"value": value}, ensure_ascii=False, separators=(",", ":"))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from redis.asyncio import Redis
 
 from tools.audit import Auditor, Outcome
-from tools.breaker import BreakerState, CircuitBreaker
+from tools.breaker import BreakerState, CircuitBreaker, Permit
 from tools.deps import ToolDeps
 from tools.errors import InvalidArguments, ToolError, ToolTimeout, UnknownTool
 from tools.failures import BreakerOpen, failure_for
@@ -103,9 +103,18 @@ class ToolRuntime:
         settings = self.settings_for(spec)
         key = make_key(sid, scope.turn, name, args)
         audit = Auditor(scope.session, tool=name, arguments=args, key=key)
+        # One round trip for the cache lookup and the first breaker permit.
+        pipe = self.redis.pipeline(transaction=False)
         if settings.cache_results:
-            value = await self.cache.get(sid, key)
+            self.cache.queue_get(pipe, sid, key)
+        await self.breaker.queue_allow(pipe, name, settings.breaker)
+        replies = await pipe.execute()
+        first_permit: Permit | None = self.breaker.permit_from(replies[-1])
+        if settings.cache_results:
+            value = self.cache.decode(replies[0])
             if value is not MISSING:
+                if first_permit is not None and first_permit.state is BreakerState.HALF_OPEN:
+                    await self.breaker.release_probe(name)
                 await audit.record(Outcome.CACHED, result=value)
                 return ToolResult(tool=name, idempotency_key=key, value=value, cached=True)
 
@@ -116,9 +125,10 @@ class ToolRuntime:
         attempts = 0
 
         async def attempt(n: int) -> Any:
-            nonlocal attempts
+            nonlocal attempts, first_permit
             attempts = n
-            permit = await self.breaker.allow(name, settings.breaker)
+            permit = first_permit or await self.breaker.allow(name, settings.breaker)
+            first_permit = None
             if not permit.allowed:
                 failure = failure_for(BreakerOpen())
                 await audit.record(
@@ -154,12 +164,15 @@ class ToolRuntime:
                 )  # fmt: skip
                 raise _AttemptFailed(error, wait) from exc
             latency = (time.perf_counter() - t0) * 1000
-            if settings.cache_results:
-                await self.cache.put(sid, key, value)
             state = await self.breaker.record_success(name, permit)
-            await audit.record(
+            record = audit.record(
                 Outcome.OK, result=value, latency_ms=latency, attempt=n, breaker_state=state.value
             )
+            if settings.cache_results:
+                # Independent writes: in flight together, one round trip of wall time.
+                await asyncio.gather(self.cache.put(sid, key, value), record)
+            else:
+                await record
             return value
 
         def decide(exc: BaseException, _n: int) -> float | None:
