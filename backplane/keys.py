@@ -31,6 +31,9 @@ ENDED_TTL_MS = 24 * 3600 * 1000
 LEASE_TTL_MS = 10_000
 #: Rolling sentiment: exponential moving average weight of the newest turn.
 SENTIMENT_ALPHA = 0.4
+#: How long a tool's successful result stays cached under its idempotency key (a resumed call
+#: or a replayed turn within this time gets the same result instead of a second booking).
+TOOL_RESULT_TTL_MS = 24 * 3600 * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,11 @@ class SessionKeys:
     def history(self) -> str:
         return self._key("history")
 
+    def tool_result(self, digest: str) -> str:
+        """A tool result cached under its idempotency key (the tool runtime's cache). Not in
+        `all()`: the session scripts never touch it, and it carries its own TTL."""
+        return self._key(f"tool:{digest}")
+
     def all(self) -> list[str]:
         """Every key, in the order the Lua scripts expect them (KEYS[1..8])."""
         return [
@@ -92,6 +100,13 @@ def session_keys(session_id: str) -> SessionKeys:
     """Validate a session ID and return its keys."""
     check_session_id(session_id)
     return SessionKeys(session_id)
+
+
+def breaker_keys(tool: str) -> list[str]:
+    """A tool's circuit breaker (shared by every worker; the tool name is the hash tag, so one
+    script reaches all four): open flag (PX = cool-down), tripped marker, failures, probe."""
+    base = f"sb:tools:breaker:{{{tool}}}"
+    return [f"{base}:open", f"{base}:tripped", f"{base}:failures", f"{base}:probe"]
 
 
 def check_session_id(session_id: object) -> str:

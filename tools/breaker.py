@@ -13,7 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from tools.keys import breaker_keys
+from backplane.keys import breaker_keys
 from tools.settings import BreakerSettings
 
 # KEYS: open, tripped, failures, probe. ARGV[1]: probe reservation (ms).

@@ -13,7 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from tools.keys import IDEMPOTENCY_TTL_MS, idempotency_key
+from backplane.keys import TOOL_RESULT_TTL_MS, session_keys
 
 _MISSING = object()
 
@@ -33,17 +33,17 @@ def make_key(session_id: str, turn: int, tool: str, arguments: dict[str, Any]) -
 class ResultCache:
     """Successful results by idempotency key, in the session's Redis slot."""
 
-    def __init__(self, redis: Redis, *, ttl_ms: int = IDEMPOTENCY_TTL_MS) -> None:
+    def __init__(self, redis: Redis, *, ttl_ms: int = TOOL_RESULT_TTL_MS) -> None:
         self.redis = redis
         self.ttl_ms = ttl_ms
 
     async def get(self, session_id: str, key: str) -> Any:
         """The cached value, or `MISSING`."""
-        return self.decode(await self.redis.get(idempotency_key(session_id, key)))
+        return self.decode(await self.redis.get(session_keys(session_id).tool_result(key)))
 
     def queue_get(self, pipe: Any, session_id: str, key: str) -> None:
         """`get` queued on a pipeline; read its reply with `decode`."""
-        pipe.get(idempotency_key(session_id, key))
+        pipe.get(session_keys(session_id).tool_result(key))
 
     @staticmethod
     def decode(raw: str | None) -> Any:
@@ -51,7 +51,7 @@ class ResultCache:
 
     async def put(self, session_id: str, key: str, value: Any) -> None:
         payload = json.dumps({"value": value}, ensure_ascii=False, separators=(",", ":"))
-        await self.redis.set(idempotency_key(session_id, key), payload, px=self.ttl_ms)
+        await self.redis.set(session_keys(session_id).tool_result(key), payload, px=self.ttl_ms)
 
 
 MISSING: Any = _MISSING
