@@ -24,6 +24,7 @@ import httpx
 import numpy as np
 from twilio.request_validator import RequestValidator
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from switchboard.testing.phone import PhoneLine
 from voice.codec import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, pcm_to_ulaw
@@ -325,6 +326,12 @@ class SimulatedCall:
 
     # -- the clock -------------------------------------------------------------------------
     async def _tick(self) -> None:
+        try:
+            await self._run_clock()
+        except ConnectionClosed as exc:  # the server went away: the call notices on its own
+            log.info("call %s: stream closed by the server: %r", self.call_sid, exc)
+
+    async def _run_clock(self) -> None:
         period = FRAME_MS / 1000 / self.sim.settings.speed
         next_at = time.monotonic()
         while True:
