@@ -1,4 +1,8 @@
-"""Appointment tools against the calendar service (`tools.calendar_service`)."""
+"""Appointment tools against the calendar service (`tools.calendar_service`).
+
+On the phone nobody knows a booking id, so existing bookings are found, cancelled and moved by
+the client's phone number (normalised to E.164, as the booking stored it) and the start time.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,19 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from tools.builtin.http import request_json, require
-from tools.errors import ToolRejected
+from tools.builtin.phone import e164
+from tools.errors import InvalidArguments, ToolRejected
 from tools.registry import ToolCall, tool
 from tools.settings import ToolSettings
 
 #: Availability changes from one moment to the next: retry it, but never serve it from cache.
 _READ = ToolSettings(cache_results=False)
+
+#: What a tool answer shows of a booking (never the idempotency key).
+_FIELDS = ("id", "start", "end", "name", "reason", "status")
+
+Phone = Annotated[str, Field(description="The client's phone number, E.164 (+19175550166)")]
+Start = Annotated[str, Field(description="Start time, ISO format (2026-09-15T09:30)")]
 
 
 def _base(call: ToolCall) -> str:
@@ -28,6 +39,10 @@ def _day(call: ToolCall, value: str) -> date:
             return date.fromisoformat(value.strip()[:10])
         except ValueError:
             raise ToolRejected(call.tool, "bad_date") from None
+
+
+def _shown(booking: dict[str, Any]) -> dict[str, Any]:
+    return {k: booking[k] for k in _FIELDS if k in booking}
 
 
 @tool(settings=_READ)
@@ -45,9 +60,9 @@ async def find_availability(
 @tool
 async def book_appointment(
     call: ToolCall,
-    start: Annotated[str, Field(description="Start time, ISO format (2026-09-15T09:30)")],
+    start: Start,
     name: Annotated[str, Field(description="The caller's name")],
-    phone: Annotated[str, Field(description="Callback number, E.164")],
+    phone: Phone,
     reason: Annotated[str, Field(description="Why the caller wants the appointment")] = "",
     duration_min: Annotated[int, Field(ge=5, le=480, description="Length in minutes")] = 30,
 ) -> dict[str, Any]:
@@ -55,7 +70,7 @@ async def book_appointment(
     body = {
         "start": start,
         "name": name,
-        "phone": phone,
+        "phone": e164(call, phone),
         "reason": reason,
         "duration_min": duration_min,
     }
@@ -63,11 +78,52 @@ async def book_appointment(
     return {k: booking[k] for k in ("id", "start", "end", "status")}
 
 
+@tool(settings=_READ)
+async def find_booking(
+    call: ToolCall,
+    phone: Phone,
+    start: Annotated[
+        str, Field(description="Only the booking at this time (ISO); '' for all")
+    ] = "",
+) -> dict[str, Any]:
+    """The client's booked (not cancelled) appointments, found by phone number."""
+    params = {"phone": e164(call, phone), "status": "booked"}
+    if start:
+        params["start"] = start
+    answer = await request_json(call, "GET", f"{_base(call)}/bookings", params=params)
+    return {"bookings": [_shown(b) for b in answer["bookings"]]}
+
+
 @tool
 async def cancel_appointment(
     call: ToolCall,
-    booking_id: Annotated[int, Field(description="The booking's id")],
+    phone: Annotated[str, Field(description="The client's phone number, E.164 ('' with id)")] = "",
+    start: Annotated[str, Field(description="The appointment's start, ISO ('' with id)")] = "",
+    booking_id: Annotated[
+        int | None, Field(description="The booking's id, when known (find_booking)")
+    ] = None,
 ) -> dict[str, Any]:
-    """Cancel a booked appointment."""
-    booking = await request_json(call, "DELETE", f"{_base(call)}/bookings/{booking_id}")
+    """Cancel a booked appointment: by booking_id, or by the client's phone and its start.
+    Fails with reason not_found when there is no such booking."""
+    if booking_id is not None:
+        booking = await request_json(call, "DELETE", f"{_base(call)}/bookings/{booking_id}")
+    elif phone and start:
+        body = {"phone": e164(call, phone), "start": start}
+        booking = await request_json(call, "POST", f"{_base(call)}/bookings/cancel", json=body)
+    else:
+        raise InvalidArguments(call.tool, ["booking_id", "phone", "start"])
     return {k: booking[k] for k in ("id", "start", "status")}
+
+
+@tool
+async def reschedule_appointment(
+    call: ToolCall,
+    phone: Phone,
+    start: Annotated[str, Field(description="The appointment's current start, ISO")],
+    new_start: Annotated[str, Field(description="The new start time, ISO")],
+) -> dict[str, Any]:
+    """Move the client's appointment to a new time in one step (the old time is kept until the
+    new one is secured). Fails with reason not_found, slot_taken or outside_hours."""
+    body = {"phone": e164(call, phone), "start": start, "new_start": new_start}
+    booking = await request_json(call, "POST", f"{_base(call)}/bookings/move", json=body)
+    return _shown(booking)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import phonenumbers
 from pydantic import Field
 
 from tools.builtin.http import require
-from tools.errors import ToolRejected
+from tools.builtin.phone import e164
 from tools.registry import ToolCall, tool
 from tools.settings import RetryPolicy, ToolSettings
 
@@ -16,16 +15,6 @@ from tools.settings import RetryPolicy, ToolSettings
 # second text. Two attempts is the compromise; a success is cached, so a resumed call never
 # sends again.
 _SMS = ToolSettings(retry=RetryPolicy(max_attempts=2))
-
-
-def e164(call: ToolCall, number: str, region: str = "US") -> str:
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        raise ToolRejected(call.tool, "bad_number") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ToolRejected(call.tool, "bad_number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 @tool(settings=_SMS)

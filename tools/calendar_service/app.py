@@ -15,6 +15,15 @@ from tools.calendar_service.faults import FaultPlan, FaultQueue
 from tools.calendar_service.store import CalendarError, CalendarStore
 
 
+class CancelRequest(BaseModel):
+    phone: str = Field(min_length=3, max_length=40)
+    start: str
+
+
+class MoveRequest(CancelRequest):
+    new_start: str
+
+
 class BookingRequest(BaseModel):
     start: str
     duration_min: int = Field(default=30, ge=5, le=480)
@@ -69,9 +78,20 @@ def create_app(store: CalendarStore, *, faults: FaultQueue | None = None) -> Fas
     async def cancel(booking_id: int) -> dict[str, Any]:
         return store.cancel(booking_id).to_dict()
 
+    @app.post("/bookings/cancel")
+    async def cancel_at(body: CancelRequest) -> dict[str, Any]:
+        return store.cancel_at(phone=body.phone, start=body.start).to_dict()
+
+    @app.post("/bookings/move")
+    async def move(body: MoveRequest) -> dict[str, Any]:
+        return store.move(phone=body.phone, start=body.start, new_start=body.new_start).to_dict()
+
     @app.get("/bookings")
-    async def bookings() -> dict[str, Any]:
-        return {"bookings": [b.to_dict() for b in store.bookings()]}
+    async def bookings(
+        phone: str | None = None, start: str | None = None, status: str | None = None
+    ) -> dict[str, Any]:
+        found = store.bookings(phone=phone, start=start, status=status)
+        return {"bookings": [b.to_dict() for b in found]}
 
     @app.get("/_stats")
     async def stats() -> dict[str, Any]:

@@ -1,7 +1,10 @@
-"""The calendar's SQLite store: bookings, availability and conflicts.
+"""The calendar's SQLite store: bookings, availability, conflicts, lookups and changes.
 
 Times are the practice's local wall-clock times, minute precision ("2026-09-15T09:30").
 A booking carries the client's idempotency key; the same key books once, whatever the retries.
+Callers do not know booking ids on the phone, so a booking can also be found, cancelled and
+moved by the client's phone number and its start time; those changes are idempotent too
+(a retried cancel or move answers with the booking as the first attempt left it).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ CREATE TABLE IF NOT EXISTS bookings (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS bookings_start ON bookings(start);
+CREATE INDEX IF NOT EXISTS bookings_phone ON bookings(phone);
 """
 
 FMT = "%Y-%m-%dT%H:%M"
@@ -76,10 +80,31 @@ class CalendarStore:
     def close(self) -> None:
         self._db.close()
 
-    def _active_between(self, start: datetime, end: datetime) -> list[Booking]:
+    def _active_between(
+        self, start: datetime, end: datetime, *, ignore: int | None = None
+    ) -> list[Booking]:
         rows = self._db.execute(
-            "SELECT * FROM bookings WHERE status = 'booked' AND start < ? AND end > ?",
-            (end.strftime(FMT), start.strftime(FMT)),
+            "SELECT * FROM bookings WHERE status = 'booked' AND start < ? AND end > ?"
+            " AND id IS NOT ?",
+            (end.strftime(FMT), start.strftime(FMT), ignore),
+        ).fetchall()
+        return [_booking(r) for r in rows]
+
+    def _check_hours(self, begin: datetime, end: datetime) -> None:
+        h = self.hours
+        if (
+            begin.weekday() not in h.weekdays
+            or begin.time() < h.open
+            or end > datetime.combine(begin.date(), h.close)
+        ):
+            raise CalendarError("outside_hours", 422)
+
+    def _at(self, phone: str, start: datetime) -> list[Booking]:
+        """The client's bookings starting at `start`, active ones first, newest first."""
+        rows = self._db.execute(
+            "SELECT * FROM bookings WHERE phone = ? AND start = ?"
+            " ORDER BY status = 'booked' DESC, id DESC",
+            (phone, start.strftime(FMT)),
         ).fetchall()
         return [_booking(r) for r in rows]
 
@@ -113,13 +138,7 @@ class CalendarStore:
         """Book; returns (booking, created). The same idempotency key returns the first one."""
         begin = _parse(start)
         end = begin + timedelta(minutes=duration_min)
-        h = self.hours
-        if (
-            begin.weekday() not in h.weekdays
-            or begin.time() < h.open
-            or end > datetime.combine(begin.date(), h.close)
-        ):
-            raise CalendarError("outside_hours", 422)
+        self._check_hours(begin, end)
         with self._lock:
             if idempotency_key:
                 row = self._db.execute(
@@ -155,9 +174,64 @@ class CalendarStore:
             raise CalendarError("not_found", 404)
         return _booking(row)
 
-    def bookings(self) -> list[Booking]:
+    def cancel_at(self, *, phone: str, start: str) -> Booking:
+        """Cancel the client's booking at `start`; an already cancelled one is returned as is
+        (a retry after a lost response must not turn into not_found)."""
+        begin = _parse(start)
         with self._lock:
-            rows = self._db.execute("SELECT * FROM bookings ORDER BY id").fetchall()
+            found = self._at(phone, begin)
+            if not found:
+                raise CalendarError("not_found", 404)
+            booking = found[0]
+            if booking.status == "booked":
+                self._db.execute(
+                    "UPDATE bookings SET status = 'cancelled' WHERE id = ?", (booking.id,)
+                )
+                booking = _booking(self._row(booking.id))
+        return booking
+
+    def move(self, *, phone: str, start: str, new_start: str) -> Booking:
+        """Move the client's booking at `start` to `new_start`, same length, in one step (the
+        old time is never released before the new one is secured)."""
+        begin, target = _parse(start), _parse(new_start)
+        with self._lock:
+            active = [b for b in self._at(phone, begin) if b.status == "booked"]
+            if not active:
+                # Already moved by an attempt whose response was lost: answer the same.
+                moved = [b for b in self._at(phone, target) if b.status == "booked"]
+                if moved and begin != target:
+                    return moved[0]
+                raise CalendarError("not_found", 404)
+            booking = active[0]
+            length = datetime.strptime(booking.end, FMT) - datetime.strptime(booking.start, FMT)
+            end = target + length
+            self._check_hours(target, end)
+            if self._active_between(target, end, ignore=booking.id):
+                raise CalendarError("slot_taken", 409)
+            self._db.execute(
+                "UPDATE bookings SET start = ?, end = ? WHERE id = ?",
+                (target.strftime(FMT), end.strftime(FMT), booking.id),
+            )
+            return _booking(self._row(booking.id))
+
+    def _row(self, booking_id: int) -> sqlite3.Row:
+        return self._db.execute("SELECT * FROM bookings WHERE id = ?", (booking_id,)).fetchone()
+
+    def bookings(
+        self, *, phone: str | None = None, start: str | None = None, status: str | None = None
+    ) -> list[Booking]:
+        """Bookings in id order, optionally only the client's / at a start / in a status."""
+        where, args = [], []
+        for column, value in (("phone", phone), ("status", status)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if start:
+            where.append("start = ?")
+            args.append(_parse(start).strftime(FMT))
+        sql = "SELECT * FROM bookings" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY id", args).fetchall()
         return [_booking(r) for r in rows]
 
 
