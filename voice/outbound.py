@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -21,6 +22,25 @@ from voice.speech import Synthesizer
 log = logging.getLogger(__name__)
 
 Send = Callable[[str], Awaitable[None]]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+_ABBREVIATIONS = frozenset({"dr.", "mr.", "mrs.", "ms.", "st.", "e.g.", "i.e.", "vs.", "no."})
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split reply text at sentence ends (". ", "? ", "! "), not after "Dr." and the like."""
+    out: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if out and out[-1].rsplit(" ", 1)[-1].lower() in _ABBREVIATIONS:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
 
 
 class Outbound:
@@ -58,13 +78,16 @@ class Outbound:
             if self.first_text_at is None:
                 self.first_text_at = self._clock()
             spoken.append(text)
-            label = text if text.endswith(" ") else text + " "
-            async for pcm in self._tts.synthesize(text):
-                if self.first_tts_at is None:
-                    self.first_tts_at = self._clock()
-                self.playout.add_audio(pcm_to_ulaw(pcm), label)
-                label = ""
-                self._wake.set()
+            # Sentence by sentence: the first one plays while the rest is synthesised, and
+            # each sentence's text spans exactly its own audio (heard text after barge-in).
+            for sentence in split_sentences(text):
+                label = sentence + " "
+                async for pcm in self._tts.synthesize(sentence):
+                    if self.first_tts_at is None:
+                        self.first_tts_at = self._clock()
+                    self.playout.add_audio(pcm_to_ulaw(pcm), label)
+                    label = ""
+                    self._wake.set()
         self.playout.finish_reply()
         self._wake.set()
         await self._played()
@@ -138,4 +161,4 @@ class Outbound:
         return heard
 
 
-__all__ = ["Outbound"]
+__all__ = ["Outbound", "split_sentences"]

@@ -165,3 +165,14 @@ def test_untexted_audio_extends_the_previous_text() -> None:
     clock.t += 0.2
     assert p.heard_text() == "one two"
     assert p.recent_audio(160) == b"\x10" * 160
+
+
+def test_replies_are_split_into_sentences_for_synthesis() -> None:
+    from voice.outbound import split_sentences
+
+    assert split_sentences("Thank you. And your date of birth?  Dr. Lee is in!") == [
+        "Thank you.",
+        "And your date of birth?",
+        "Dr. Lee is in!",
+    ]
+    assert split_sentences("   ") == []
