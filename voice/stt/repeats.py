@@ -1,0 +1,50 @@
+"""Undo Whisper's repetition loops ("Welcome to the directory. Welcome to the directory. ...").
+
+Whisper decoding a short window sometimes repeats its (usually right) text until the token cap.
+A word or two said three or more times in a row, or a phrase of three or more words said twice,
+is kept once, and a run that reaches the end of the text loses its cut-off tail. "yeah yeah"
+is ordinary speech and stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\S+")
+_MIN_RUN = 3
+_PHRASE = 3  # a phrase of this many words said twice verbatim is a loop too
+
+
+def _key(word: str) -> str:
+    return re.sub(r"[^\w']", "", word.lower())
+
+
+def collapse_repeats(text: str, *, min_run: int = _MIN_RUN) -> str:
+    words = _WORD.findall(text)
+    keys = [_key(w) for w in words]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        best = None  # (unit length, repeats)
+        for n in range(1, (len(words) - i) // 2 + 1):
+            unit = keys[i : i + n]
+            reps = 1
+            while keys[i + reps * n : i + (reps + 1) * n] == unit:
+                reps += 1
+            if reps >= (2 if n >= _PHRASE else min_run):
+                best = (n, reps)
+                break  # the shortest repeating unit wins
+        if best is None:
+            out.append(words[i])
+            i += 1
+            continue
+        n, reps = best
+        out.extend(words[i : i + n])
+        i += n * reps
+        tail = keys[i:]
+        if tail and len(tail) < n and keys[i - n : i - n + len(tail)] == tail:
+            break  # the loop was cut off by the token cap mid-phrase
+    return " ".join(out)
+
+
+__all__ = ["collapse_repeats"]
