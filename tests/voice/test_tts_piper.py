@@ -1,0 +1,53 @@
+"""The offline synthesizer with the real piper voice, checked by ear (the real Whisper model)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from voice.speech_config import SpeechSettings
+from voice.stt import WhisperRecognizer
+from voice.tts import PiperSynthesizer, default_synthesizer
+
+pytestmark = pytest.mark.slow
+
+REPLY = "Your appointment is on Tuesday. Is there anything else I can help with?"
+
+
+async def test_synthesize_yields_8khz_int16_chunks_sentence_by_sentence() -> None:
+    synth = default_synthesizer(SpeechSettings())
+    assert isinstance(synth, PiperSynthesizer)
+    chunks = [c async for c in synth.synthesize(REPLY)]
+    assert all(c.dtype == np.int16 and 0 < len(c) <= 1600 for c in chunks)
+    pcm = np.concatenate(chunks)
+    assert 2.0 < len(pcm) / 8000 < 8.0  # two sentences of speech
+    assert np.abs(pcm).max() > 3000  # audible, not silence
+
+
+async def test_synthesis_runs_off_the_event_loop() -> None:
+    synth = PiperSynthesizer()
+    await synth.warm_up()
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    chunks = [c async for c in synth.synthesize(REPLY)]
+    task.cancel()
+    assert chunks and ticks >= 1
+
+
+async def test_whisper_understands_the_piper_voice() -> None:
+    pcm = PiperSynthesizer().synthesize_whole_sync("Please book me in for Thursday afternoon.")
+    text = (await WhisperRecognizer().transcribe(pcm)).lower()
+    assert "book" in text and "thursday" in text and "afternoon" in text
+
+
+async def test_empty_text_yields_nothing() -> None:
+    assert [c async for c in PiperSynthesizer().synthesize("   ")] == []
