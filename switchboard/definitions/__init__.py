@@ -7,7 +7,9 @@ from .spec import (
     ActionSpec,
     AgentSpec,
     EscalationRule,
+    ExpectedBooking,
     HandoffSpec,
+    SampleBooking,
     SampleDialogue,
     SampleExpect,
     SampleTurn,
@@ -16,7 +18,7 @@ from .spec import (
 )
 from .team import Sample, Team
 from .templates import render, spoken
-from .toolnames import BUILTIN_TOOLS, known_tools
+from .toolnames import BUILTIN_TOOLS, ToolArguments, known_tools, tool_arguments
 
 __all__ = [
     "BUILTIN_TOOLS",
@@ -25,14 +27,17 @@ __all__ = [
     "DefinitionError",
     "DefinitionErrors",
     "EscalationRule",
+    "ExpectedBooking",
     "HandoffSpec",
     "Sample",
+    "SampleBooking",
     "SampleDialogue",
     "SampleExpect",
     "SampleTurn",
     "SlotSpec",
     "Team",
     "TeamSpec",
+    "ToolArguments",
     "check_folder",
     "check_path",
     "json_schemas",
@@ -41,5 +46,6 @@ __all__ = [
     "render",
     "spoken",
     "team_folders",
+    "tool_arguments",
     "write_schemas",
 ]

@@ -6,10 +6,18 @@ import re
 from collections.abc import Iterable
 
 from .errors import DefinitionError
-from .spec import AgentSpec, EscalationRule, SampleDialogue, TeamSpec
-from .templates import BUILTIN_VARS, references
-from .toolnames import known_tools
+from .spec import ActionSpec, AgentSpec, EscalationRule, SampleDialogue, TeamSpec
+from .templates import BUILTIN_VARS, FORMS, references, whole_reference
+from .toolnames import known_tools, tool_arguments
 from .yamlpos import Loc, Located
+
+#: Slot kinds whose spoken form is not what a tool takes, with an example of that form.
+_SPOKEN_ONLY = {
+    "datetime": "Friday, March 7 at 2:00 PM",
+    "date": "Friday, March 7, 2025",
+    "time": "2:00 PM",
+    "phone": "(917) 555-0166",
+}
 
 _HANDOFF = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*->\s*([a-z][a-z0-9_]*)\s*$")
 
@@ -53,11 +61,56 @@ class _Checker:
                 self.add(doc, (*loc, i), message)
 
     def template(self, doc: Located, loc: Loc, text: str | None) -> None:
-        for name, raw in references(text or ""):
-            if name not in self.slot_types and name not in BUILTIN_VARS:
+        for ref in references(text or ""):
+            if ref.name not in self.slot_types and ref.name not in BUILTIN_VARS:
                 allowed = _allowed([*self.slot_types, *BUILTIN_VARS])
-                message = f"template uses unknown variable {{{{{name}}}}}; known: {allowed}"
-                self.errors.append(doc.text_error(loc, raw, message))
+                message = f"template uses unknown variable {{{{{ref.name}}}}}; known: {allowed}"
+                self.errors.append(doc.text_error(loc, ref.text, message))
+            elif ref.form is not None and ref.form not in FORMS:
+                message = (
+                    f"unknown form {ref.text}; write {{{{{ref.name}}}}} (spoken) or "
+                    f"{{{{{ref.name}:raw}}}} (the stored value, for tool arguments)"
+                )
+                self.errors.append(doc.text_error(loc, ref.text, message))
+
+    def arguments(self, doc: Located, loc: Loc, action: ActionSpec) -> None:
+        """Action arguments against the registered tool's schema: names, required ones,
+        literal values, and machine values written in their spoken form."""
+        signature = tool_arguments(action.tool)
+        if signature is None:
+            return  # an unknown tool is reported where the agent lists its tools
+        takes = f"its arguments: {signature.describe()}"
+        for arg, template in action.arguments.items():
+            where: Loc = (*loc, "arguments", arg)
+            if arg not in signature.names:
+                message = f"tool {action.tool!r} takes no argument {arg!r}; {takes}"
+                self.add(doc, where, message, key=True)
+                continue
+            ref = whole_reference(template)
+            if ref is None and not any(references(template)):
+                problem = signature.check_value(arg, template)
+                if problem:
+                    message = f"argument {arg!r} of {action.tool!r}: {template!r}: {problem}"
+                    self.add(doc, where, message)
+                continue
+            if ref is None or ref.form is not None or ref.name not in self.slot_types:
+                continue
+            kind = self.slot_types[ref.name][0]
+            if kind in _SPOKEN_ONLY:
+                message = (
+                    f"argument {arg!r} is {{{{{ref.name}}}}}, which renders as speech "
+                    f"({_SPOKEN_ONLY[kind]!r}); tools take the stored value: write "
+                    f"{{{{{ref.name}:raw}}}}"
+                )
+                self.add(doc, where, message)
+        missing = [name for name in signature.required if name not in action.arguments]
+        if missing:
+            at: Loc = (*loc, "arguments") if action.arguments else (*loc, "tool")
+            message = (
+                f"tool {action.tool!r} needs argument(s) {', '.join(missing)}, missing here; "
+                f"{takes}"
+            )
+            self.add(doc, at, message, key=bool(action.arguments))
 
     def escalation(self, doc: Located, loc: Loc, rules: list[EscalationRule]) -> None:
         for i, rule in enumerate(rules):
@@ -127,8 +180,13 @@ class _Checker:
             self.intents(doc, (*loc, "on_intents"), action.on_intents)
             for slot in action.when:
                 self.slot_name(doc, (*loc, "when", slot), slot, "condition slot", key=True)
+            for j, tool in enumerate(action.after):
+                if tool not in agent.tools:
+                    message = f"'after' names {tool!r}, which is not in this agent's tools: "
+                    self.add(doc, (*loc, "after", j), message + _allowed(agent.tools))
             for arg, template in action.arguments.items():
                 self.template(doc, (*loc, "arguments", arg), template)
+            self.arguments(doc, loc, action)
             self.template(doc, (*loc, "say"), action.say)
         self.escalation(doc, ("escalation",), agent.escalation)
         self.samples(doc, agent.samples)

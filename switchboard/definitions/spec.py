@@ -130,8 +130,13 @@ class ActionSpec(_Strict):
     """...and (if given) the caller expressed one of these intents."""
     when: dict[str, str | bool] = Field(default_factory=dict)
     """...and these slots hold these values ({'confirm_cancel': true})."""
+    after: list[str] = Field(default_factory=list)
+    """...and these tools already succeeded in this call (text a confirmation only after
+    the booking went through)."""
     arguments: dict[str, str] = Field(default_factory=dict)
-    """Tool arguments as templates over slots: {'when': '{{appointment_time}}'}."""
+    """Arguments of the registered tool, as templates over slots. `{{slot:raw}}` gives the
+    stored value a tool needs ({'start': '{{appointment_time:raw}}'}: ISO time, E.164 phone);
+    `{{slot}}` the spoken form, for text a person reads (an SMS body)."""
     say: str
     """What the agent says after the tool ran (template over slots)."""
 
@@ -183,6 +188,38 @@ class SampleTurn(_Strict):
     """Phrases the reply must not contain (e.g. a question already answered)."""
 
 
+class SampleBooking(_Strict):
+    """A booking the calendar holds before a sample dialogue starts (the test seeds it)."""
+
+    start: datetime
+    """Start, the business's wall-clock time ('2025-03-07T14:00')."""
+    name: str
+    """Client's name."""
+    phone: str
+    """Client's phone number, E.164 ('+16465550110'), as a booking made by a call stores it."""
+    reason: str = ""
+    """What the booking is for."""
+    duration_min: int = Field(default=30, ge=5, le=480)
+    """Length in minutes."""
+
+
+class ExpectedBooking(_Strict):
+    """A booking the calendar must hold after a sample dialogue (only given fields compared)."""
+
+    start: datetime
+    """Start, the business's wall-clock time ('2025-03-07T14:00')."""
+    status: Literal["booked", "cancelled"] = "booked"
+    """'booked', or 'cancelled' for one the call cancelled."""
+    name: str | None = None
+    """Client's name."""
+    phone: str | None = None
+    """Client's phone number, E.164."""
+    reason: str | None = None
+    """Text the booking's reason must contain."""
+    duration_min: int | None = Field(default=None, ge=5, le=480)
+    """Length in minutes."""
+
+
 class SampleExpect(_Strict):
     """What must hold when a sample dialogue ends."""
 
@@ -194,6 +231,9 @@ class SampleExpect(_Strict):
     """Final slot values (normalised: E.164 phones, ISO dates)."""
     escalation_level: int | None = Field(default=None, ge=0, le=3)
     """Final escalation level."""
+    bookings: list[ExpectedBooking] | None = None
+    """Every booking the calendar service holds after the call, in any order (its records,
+    read over HTTP: proof the tools really ran). Omit to not look at the calendar."""
 
 
 class SampleDialogue(_Strict):
@@ -207,6 +247,8 @@ class SampleDialogue(_Strict):
     """Call clock at the start, in the team's timezone (relative dates count from here)."""
     greeting: list[str] = Field(default_factory=list)
     """Key phrases of the opening line."""
+    calendar: list[SampleBooking] = Field(default_factory=list)
+    """Bookings that exist before the call (e.g. the one a caller wants to move)."""
     turns: list[SampleTurn] = Field(min_length=1)
     """The caller's lines, in order."""
     expect: SampleExpect = SampleExpect()

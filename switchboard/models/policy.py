@@ -194,11 +194,17 @@ class Policy:
                 continue
             if any(turn.slots.get(k) != v for k, v in action.when.items()):
                 continue
+            if not all(self._succeeded(turn, tool) for tool in action.after):
+                continue
             arguments = {k: self._render(v, turn.slots) for k, v in action.arguments.items()}
             if self._already_ran(turn, action.tool, arguments):
                 continue
             return ToolRequest(name=action.tool, arguments=arguments)
         return None
+
+    @staticmethod
+    def _succeeded(turn: _Turn, tool: str) -> bool:
+        return any(c.name == tool and c.outcome.ok for c in turn.transcript.all_calls())
 
     @staticmethod
     def _already_ran(turn: _Turn, tool: str, arguments: dict[str, Any]) -> bool:

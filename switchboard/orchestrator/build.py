@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from agents import Agent, RunContextWrapper, handoff
+from collections.abc import Callable
+
+from agents import Agent, Model, RunContextWrapper, handoff
 from pydantic import BaseModel, Field
 
 from switchboard.definitions import Team
-from switchboard.models import TeamModels, handoff_tool_name
+from switchboard.models import handoff_tool_name
 
 from .instructions import instructions_for
 from .slot_tool import slot_tool
@@ -36,16 +38,17 @@ def _describe(team: Team, to_agent: str, when: str) -> str:
 
 
 def build_agents(
-    team: Team, state: CallState, models: TeamModels, runner: ToolRunner
+    team: Team, state: CallState, model_for: Callable[[str], Model], runner: ToolRunner
 ) -> dict[str, Agent[CallState]]:
-    """One SDK agent per definition, with set_slot, its named tools and its handoffs."""
+    """One SDK agent per definition (model from `model_for(name)`), with set_slot, its named
+    tools and its handoffs."""
     built: dict[str, Agent[CallState]] = {}
     for name, spec in team.agents.items():
         built[name] = Agent[CallState](
             name=name,
             handoff_description=spec.description,
             instructions=instructions_for(spec),
-            model=models.for_agent(name),
+            model=model_for(name),
             tools=[slot_tool(spec, state), *(named_tool(t, runner, state) for t in spec.tools)],
         )
     for name, spec in team.agents.items():

@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
-from agents import Agent, RunConfig, Runner
+from agents import Agent, Model, RunConfig, Runner
 from openai.types.responses import ResponseTextDeltaEvent
 
 from backplane import AgentTurn, OwnedSession
 from switchboard.definitions import Team, render
-from switchboard.models import LLMSettings, TeamModels
+from switchboard.models import TeamModels
 
 from .build import build_agents
-from .errors import UnknownAgent
+from .errors import NoToolRunner, UnknownAgent
 from .escalation import triggered
 from .history import BackplaneSession, assistant_item, transfer_items, user_item
 from .hooks import EventHooks
 from .sentiment import score
+from .settings import OrchestratorSettings
 from .state import CallState
-from .toolbox import OfflineToolRunner, ToolRunner
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrchestratorSettings:
-    """How calls are run."""
-
-    llm: LLMSettings | None = None
-    """LLM settings; None reads the environment (no `OPENAI_API_KEY`: offline model)."""
-    tools: ToolRunner = field(default_factory=OfflineToolRunner)
-    """Runs named tools; the tool runtime plugs in here."""
-    max_model_calls: int = 12
-    """Upper bound of model calls in one caller turn (slot sets, handoffs, tools, reply)."""
 
 
 class Conversation:
@@ -45,18 +32,27 @@ class Conversation:
         self.session = session
         self.state = state
         self.settings = settings
+        if settings.tools is None:
+            raise NoToolRunner()
         self.models = TeamModels(team, state.slot_values, settings.llm)
         self.agents: dict[str, Agent[CallState]] = build_agents(
-            team, state, self.models, settings.tools
+            team, state, self._model_for, settings.tools
         )
         self.history = BackplaneSession(session)
         self._hooks = EventHooks(self.models)
+
+    def _model_for(self, agent: str) -> Model:
+        model = self.models.for_agent(agent)
+        factory = self.settings.model_factory
+        return factory(agent, model) if factory is not None else model
 
     @classmethod
     async def attach(
         cls, team: Team, session: OwnedSession, settings: OrchestratorSettings | None = None
     ) -> Conversation:
-        """A conversation bound to an owned session, starting from its state in Redis."""
+        """A conversation bound to an owned session, starting from its state in Redis.
+
+        `settings.tools` must be set; `Orchestrator` fills it with the tool runtime."""
         snap = await session.snapshot()
         state = CallState(team=team, session=session, agent=snap.agent)
         state.refresh(snap)

@@ -13,8 +13,9 @@ from typing import Any
 from backplane import Backplane, Handoff, ManualClock
 from switchboard.definitions import Sample, Team
 
-from .conversation import OrchestratorSettings
 from .factory import Orchestrator
+from .sample_calendar import check_bookings, seed_bookings
+from .settings import OrchestratorSettings
 
 SECONDS_PER_TURN = 8.0
 """The call clock moves this much per caller turn, so event times look like a real call."""
@@ -58,15 +59,29 @@ async def run_sample(
     backplane: Backplane,
     settings: OrchestratorSettings | None = None,
 ) -> SampleRun:
-    """Play the caller's lines and check agent, phrases, handoffs, slots and escalation."""
+    """Play the caller's lines and check agent, phrases, handoffs, slots, escalation and the
+    calendar's bookings (seeded before the call from the sample's `calendar`)."""
+    settings = settings or OrchestratorSettings()
+    calendar_url = settings.services_or_env().calendar_url
     dialogue = sample.dialogue
     start = dialogue.at if dialogue.at.tzinfo else dialogue.at.replace(tzinfo=team.tz)
     clock = ManualClock(start.timestamp())
     session_id = f"sample-{team.name}-{uuid.uuid4().hex[:12]}"
     run = SampleRun(sample=sample, session_id=session_id)
+    uses_calendar = bool(dialogue.calendar) or dialogue.expect.bookings is not None
+    if uses_calendar and not calendar_url:
+        run.failures.append(
+            "this sample needs a calendar service: set SWITCHBOARD_CALENDAR_URL or run it "
+            "with switchboard.local_services.LocalServices"
+        )
+        return run
+    if dialogue.calendar:
+        await seed_bookings(calendar_url, dialogue.calendar, team.tz)
     await backplane.create_session(session_id, agent=sample.start, clock=clock)
-    orchestrator = Orchestrator(team, settings)
-    async with backplane.own(session_id, owner="sample-runner", clock=clock) as owned:
+    async with (
+        Orchestrator(team, settings) as orchestrator,
+        backplane.own(session_id, owner="sample-runner", clock=clock) as owned,
+    ):
         conversation = await orchestrator(owned, resumed=False)
         greeting = await conversation.greet()
         if greeting:
@@ -103,4 +118,6 @@ async def run_sample(
     level = expect.escalation_level
     if level is not None and snap.escalation.level != level:
         run.failures.append(f"escalation level is {snap.escalation.level}, expected {level}")
+    if expect.bookings is not None:
+        run.failures += await check_bookings(calendar_url, expect.bookings, team.tz)
     return run

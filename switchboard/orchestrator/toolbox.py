@@ -1,20 +1,20 @@
 """Named tools from definition files as SDK function tools: the seam to the tool runtime.
 
-The tool runtime (package `tools`: retries, idempotency, breaker, audit) plugs in as a
-`ToolRunner`. Until a runner is given, `OfflineToolRunner` answers: deterministic results,
-each recorded as a `ToolAttempt` event with outcome "ok" and `offline: true` in the result, so
-chat and the sample dialogues run without services and replay still sees every call.
+Every named tool goes through a `ToolRunner`. The default one, `RuntimeToolRunner`, hands the
+call to a `tools.ToolInvoker`: the live `tools.ToolRuntime` (retries, deadline, idempotency,
+circuit breaker, a `ToolAttempt` event per attempt) or, in a replay, the recorded log. The
+model sees the registered tool's description and JSON schema, so an LLM is told exactly the
+arguments the real tool accepts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from agents import FunctionTool, RunContextWrapper
 
-from backplane import SessionStatus, ToolAttempt
+from tools import REGISTRY, ToolInvoker, ToolRegistry, ToolScope
 
 from .state import CallState
 
@@ -35,42 +35,25 @@ class ToolRunner(Protocol):
     ) -> dict[str, Any]: ...
 
 
-class OfflineToolRunner:
-    """Deterministic stand-ins for the built-in tools (chat without services, tests)."""
+class RuntimeToolRunner:
+    """Named tools through a `tools.ToolInvoker`, described by the tool registry."""
 
-    _DESCRIPTIONS: ClassVar[dict[str, str]] = {
-        "book_appointment": "Book an appointment once the details are known.",
-        "find_availability": "Check whether a time is free.",
-        "cancel_appointment": "Cancel an existing appointment.",
-        "crm_writeback": "Save a record (lead, ticket) to the CRM.",
-        "send_sms_confirmation": "Text the caller a confirmation.",
-        "transfer_to_human": "Transfer the call to a human (queue, reason, callback number).",
-    }
+    def __init__(self, invoker: ToolInvoker, registry: ToolRegistry | None = None) -> None:
+        if registry is None:
+            import tools.builtin  # noqa: F401  (the default registry includes the built-ins)
+        self.invoker = invoker
+        self.registry = registry or REGISTRY
 
     def description(self, tool: str) -> str:
-        return self._DESCRIPTIONS.get(tool, f"Run the {tool} tool.")
+        return self.registry.get(tool).description
 
     def parameters(self, tool: str) -> dict[str, Any] | None:
-        return None
+        return self.registry.get(tool).json_schema
 
     async def run(self, tool: str, arguments: dict[str, Any], state: CallState) -> dict[str, Any]:
-        canonical = json.dumps(arguments, sort_keys=True)
-        key = hashlib.sha256(f"{state.session.session_id}:{tool}:{canonical}".encode()).hexdigest()
-        result: dict[str, Any] = {"ok": True, "offline": True, "reference": key[:8].upper()}
-        if tool == "transfer_to_human":
-            await state.session.set_status(SessionStatus.TRANSFERRING)
-            result["queue"] = arguments.get("queue", "default")
-        await state.session.append(
-            ToolAttempt(
-                tool=tool,
-                arguments=arguments,
-                result=result,
-                outcome="ok",
-                attempt=1,
-                idempotency_key=key,
-            )
-        )
-        return result
+        scope = ToolScope(session=state.session, turn=state.turn, agent=state.agent)
+        result = await self.invoker.invoke(scope, tool, arguments)
+        return result.to_output()
 
 
 def named_tool(tool: str, runner: ToolRunner, state: CallState) -> FunctionTool:

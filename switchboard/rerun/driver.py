@@ -12,19 +12,24 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from agents import Model
 from rich.console import Console
 from rich.markup import escape
 
 from backplane import AgentTurn, Backplane, CallerTurn, ManualClock, SessionStarted
 from switchboard.definitions import load_team
 from switchboard.models import LLMSettings
-from switchboard.orchestrator import Conversation, OrchestratorSettings
+from switchboard.orchestrator import (
+    Conversation,
+    ModelFactory,
+    OrchestratorSettings,
+    RuntimeToolRunner,
+)
 from tools.replay import RecordedTools, SessionRecord
 
 from .compare import Divergence, first_divergence
 from .errors import NotReplayable
 from .models import ClockedModel, ModelLog, RecordedModel
-from .tools import InvokerToolRunner
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -86,17 +91,13 @@ async def _rerun(record: SessionRecord, settings: RerunSettings, bp: Backplane) 
         llm = LLMSettings(api_key=llm.api_key, base_url=llm.base_url, model=settings.model)
     log = ModelLog(record.events, clock)
     error: tuple[int, str] | None = None
+    orchestration = OrchestratorSettings(
+        llm=llm,
+        tools=RuntimeToolRunner(recorded_tools),  # results from the log, no real tool runs
+        model_factory=_models(settings.model, log),
+    )
     async with bp.own(rerun_id, owner=settings.owner, clock=clock) as owned:
-        conversation = await Conversation.attach(
-            team, owned, OrchestratorSettings(llm=llm, tools=InvokerToolRunner(recorded_tools))
-        )
-        # The orchestrator builds its models from settings; a rerun swaps them on the built
-        # agents (handoffs point at the same Agent objects, so they see the swap too).
-        for name, agent in conversation.agents.items():
-            if settings.model == "recorded":
-                agent.model = RecordedModel(name, log)
-            else:
-                agent.model = ClockedModel(agent.model, log)  # type: ignore[arg-type]
+        conversation = await Conversation.attach(team, owned, orchestration)
         try:
             if greeting is not None:
                 clock.set(greeting.at)
@@ -124,6 +125,17 @@ async def _rerun(record: SessionRecord, settings: RerunSettings, bp: Backplane) 
         tool_calls=len(recorded_tools.calls),
         tools_missing=sum(not c.found for c in recorded_tools.calls),
     )
+
+
+def _models(model: str, log: ModelLog) -> ModelFactory:
+    """Recorded outputs served in order, or the live model (offline/LLM) on the recorded clock."""
+
+    def make(agent: str, built: Model) -> Model:
+        if model == "recorded":
+            return RecordedModel(agent, log)
+        return ClockedModel(built, log)
+
+    return make
 
 
 def print_report(report: RerunReport, console: Console) -> None:

@@ -19,7 +19,12 @@ from backplane import (
     ToolAttempt,
 )
 from switchboard.definitions import Team, load_team, render
-from switchboard.orchestrator import Conversation, Orchestrator, render_instructions
+from switchboard.orchestrator import (
+    Conversation,
+    Orchestrator,
+    OrchestratorSettings,
+    render_instructions,
+)
 from voice.turns import CallAgent, CallAgentFactory
 
 AGENTS = Path(__file__).resolve().parents[2] / "agents"
@@ -45,10 +50,12 @@ def prompts_of_filled(team: Team, slots: dict[str, object]) -> list[str]:
     ]
 
 
-async def test_specialist_never_asks_again_for_filled_slots(backplane: Backplane) -> None:
+async def test_specialist_never_asks_again_for_filled_slots(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
     clock = await start(backplane, "no-repeat")
     async with backplane.own("no-repeat", owner="w1", clock=clock) as owned:
-        conv = await Orchestrator(CLINIC)(owned, resumed=False)
+        conv = await Orchestrator(CLINIC, orchestration)(owned, resumed=False)
         await conv.greet()
         # The caller volunteers name and number up front, then asks about a bill.
         await conv.turn("Hi, this is Dana Whitfield, my number is 312 555 0187.")
@@ -66,10 +73,12 @@ async def test_specialist_never_asks_again_for_filled_slots(backplane: Backplane
         assert "callback_number" not in prompt.split("Still needed")[1]
 
 
-async def test_every_turn_and_model_output_is_an_event(backplane: Backplane) -> None:
+async def test_every_turn_and_model_output_is_an_event(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
     clock = await start(backplane, "events")
     async with backplane.own("events", owner="w1", clock=clock) as owned:
-        conv = await Orchestrator(CLINIC)(owned, resumed=False)
+        conv = await Orchestrator(CLINIC, orchestration)(owned, resumed=False)
         await conv.greet()
         await conv.turn("Hi, this is Dana Whitfield. I'd like to book a checkup.")
         await conv.turn("March 3rd, 1985.")
@@ -90,10 +99,12 @@ async def test_every_turn_and_model_output_is_an_event(backplane: Backplane) -> 
     assert {"set_slot", "transfer_to_scheduling"} <= {c["name"] for c in calls}
 
 
-async def test_barge_in_truncates_the_last_reply_to_what_was_heard(backplane: Backplane) -> None:
+async def test_barge_in_truncates_the_last_reply_to_what_was_heard(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
     clock = await start(backplane, "barge")
     async with backplane.own("barge", owner="w1", clock=clock) as owned:
-        conv = await Orchestrator(CLINIC)(owned, resumed=False)
+        conv = await Orchestrator(CLINIC, orchestration)(owned, resumed=False)
         await conv.greet()
         stream = conv.respond("Hi, I'd like to book a physical.")
         first = await anext(stream)
@@ -108,24 +119,28 @@ async def test_barge_in_truncates_the_last_reply_to_what_was_heard(backplane: Ba
     assert [e.text for e in cut] == ["May I have"]
 
 
-async def test_a_stale_worker_cannot_answer_after_takeover(backplane: Backplane) -> None:
+async def test_a_stale_worker_cannot_answer_after_takeover(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
     clock = await start(backplane, "fenced")
     old = await backplane.acquire("fenced", owner="w1", clock=clock, keep_alive=False)
-    conv = await Orchestrator(CLINIC)(old, resumed=False)
+    conv = await Orchestrator(CLINIC, orchestration)(old, resumed=False)
     async with backplane.own("fenced", owner="w2", takeover=True, clock=clock):
         with pytest.raises(StaleOwner):
             await conv.turn("Hi, I'd like to book a physical.")
 
 
-async def test_resume_continues_with_same_agent_slots_and_history(backplane: Backplane) -> None:
+async def test_resume_continues_with_same_agent_slots_and_history(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
     clock = await start(backplane, "resume")
     async with backplane.own("resume", owner="w1", clock=clock) as owned:
-        conv = await Orchestrator(CLINIC)(owned, resumed=False)
+        conv = await Orchestrator(CLINIC, orchestration)(owned, resumed=False)
         await conv.greet()
         await conv.turn("Hi, this is Dana Whitfield, I want to book a physical.")
         await conv.turn("March 3rd, 1985.")
         assert conv.agent == "scheduling"
-    factory: CallAgentFactory = Orchestrator(CLINIC)
+    factory: CallAgentFactory = Orchestrator(CLINIC, orchestration)
     async with backplane.own("resume", owner="w2", takeover=True, clock=clock) as owned:
         resumed: CallAgent = await factory(owned, resumed=True)
         assert isinstance(resumed, Conversation) and resumed.agent == "scheduling"
@@ -134,10 +149,12 @@ async def test_resume_continues_with_same_agent_slots_and_history(backplane: Bac
         assert (await owned.snapshot()).slot_values()["patient_name"] == "Dana Whitfield"
 
 
-async def test_repeated_bad_answers_raise_escalation(backplane: Backplane) -> None:
+async def test_repeated_bad_answers_raise_escalation(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
     clock = await start(backplane, "failures")
     async with backplane.own("failures", owner="w1", clock=clock) as owned:
-        conv = await Orchestrator(CLINIC)(owned, resumed=False)
+        conv = await Orchestrator(CLINIC, orchestration)(owned, resumed=False)
         await conv.turn("Hi, this is Dana Whitfield, I want to book a physical.")
         replies = [await conv.turn("March 3rd, 2030.") for _ in range(3)]
         assert all("past day is needed" in r for r in replies[:2])
@@ -147,10 +164,12 @@ async def test_repeated_bad_answers_raise_escalation(backplane: Backplane) -> No
     assert "three times" in snap.escalation.reasons[0]
 
 
-async def test_urgent_symptoms_escalate_to_nurse_line_and_transfer(backplane: Backplane) -> None:
+async def test_urgent_symptoms_escalate_to_nurse_line_and_transfer(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
     clock = await start(backplane, "urgent")
     async with backplane.own("urgent", owner="w1", clock=clock) as owned:
-        conv = await Orchestrator(CLINIC)(owned, resumed=False)
+        conv = await Orchestrator(CLINIC, orchestration)(owned, resumed=False)
         reply = await conv.turn("My dad has chest pain and trouble breathing. I'm Lena Park.")
         assert conv.agent == "nurse_line" and "911" in reply
         await conv.turn("His name is Marcus Lee.")
@@ -159,5 +178,8 @@ async def test_urgent_symptoms_escalate_to_nurse_line_and_transfer(backplane: Ba
     assert snap.escalation.level == 3
     assert snap.status == "transferring"
     attempts = [e for e in await backplane.read_events("urgent") if isinstance(e, ToolAttempt)]
-    assert [a.tool for a in attempts] == ["transfer_to_human"]
-    assert attempts[0].arguments["queue"] == "on_call_nurse"
+    # The real transfer tool ran through the runtime, with the arguments it accepts.
+    assert [(a.tool, a.outcome) for a in attempts] == [("transfer_to_human", "ok")]
+    assert attempts[0].arguments["level"] == 3
+    assert "on-call nurse" in attempts[0].arguments["reason"]
+    assert "+17735550142" in attempts[0].arguments["reason"]

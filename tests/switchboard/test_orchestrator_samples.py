@@ -1,4 +1,6 @@
-"""Every sample dialogue in agents/ runs with the offline model against real Redis."""
+"""Every sample dialogue in agents/ runs with the offline model against real Redis, its tools
+through the tool runtime against real local services (bookings checked in the calendar's
+own records)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pytest
 
 from backplane import Backplane
 from switchboard.definitions import Sample, load_team, team_folders
-from switchboard.orchestrator import run_sample
+from switchboard.orchestrator import OrchestratorSettings, run_sample
 
 AGENTS = Path(__file__).resolve().parents[2] / "agents"
 TEAMS = {folder.name: load_team(folder) for folder in team_folders(AGENTS)}
@@ -25,6 +27,8 @@ def test_every_vertical_has_samples_and_a_multi_agent_one() -> None:
 
 
 @pytest.mark.parametrize(("team_name", "sample"), SAMPLES, ids=[s.test_id for _, s in SAMPLES])
-async def test_sample_dialogue(team_name: str, sample: Sample, backplane: Backplane) -> None:
-    run = await run_sample(TEAMS[team_name], sample, backplane)
+async def test_sample_dialogue(
+    team_name: str, sample: Sample, backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
+    run = await run_sample(TEAMS[team_name], sample, backplane, orchestration)
     assert run.ok, "\n".join([*run.failures, "", run.transcript()])

@@ -8,21 +8,24 @@ from pathlib import Path
 
 from backplane import Backplane, Handoff, ToolAttempt
 from switchboard.definitions import load_team
-from switchboard.orchestrator import run_sample
+from switchboard.orchestrator import OrchestratorSettings, run_sample
 from switchboard.rerun import RerunSettings, rerun_record
 from tools.replay import export_session, load_session, read_export
 
 SALON = Path(__file__).resolve().parents[2] / "agents" / "salon"
 
 
-async def record_booking_call(backplane: Backplane) -> str:
-    """The salon's first sample: front_desk -> booking, slots, booking + SMS tools."""
+async def record_booking_call(backplane: Backplane, orchestration: OrchestratorSettings) -> str:
+    """The salon's first sample: front_desk -> booking, slots, booking + SMS tools (run for
+    real, through the tool runtime against the local calendar and Twilio stand-in)."""
     team = load_team(SALON)
-    run = await run_sample(team, team.samples()[0], backplane)
+    run = await run_sample(team, team.samples()[0], backplane, orchestration)
     assert run.ok, run.failures
     events = await backplane.read_events(run.session_id)
     assert any(isinstance(e, Handoff) for e in events)
-    assert {e.tool for e in events if isinstance(e, ToolAttempt)} >= {"book_appointment"}
+    attempts = [e for e in events if isinstance(e, ToolAttempt)]
+    assert {e.tool for e in attempts} >= {"book_appointment", "send_sms_confirmation"}
+    assert {e.outcome for e in attempts} == {"ok"}
     return run.session_id
 
 
@@ -36,8 +39,10 @@ def changed_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
     return folder
 
 
-async def test_recorded_session_reproduces_exactly(backplane: Backplane) -> None:
-    sid = await record_booking_call(backplane)
+async def test_recorded_session_reproduces_exactly(
+    backplane: Backplane, orchestration: OrchestratorSettings
+) -> None:
+    sid = await record_booking_call(backplane, orchestration)
     record = await load_session(backplane, sid)
     report = await rerun_record(record, RerunSettings(agents=SALON), backplane)
     assert report.same, report.divergence and report.divergence.describe()
@@ -49,9 +54,9 @@ async def test_recorded_session_reproduces_exactly(backplane: Backplane) -> None
 
 
 async def test_offline_model_reproduces_from_an_exported_file(
-    backplane: Backplane, tmp_path: Path
+    backplane: Backplane, tmp_path: Path, orchestration: OrchestratorSettings
 ) -> None:
-    sid = await record_booking_call(backplane)
+    sid = await record_booking_call(backplane, orchestration)
     path = tmp_path / "call.json"
     export_session(await load_session(backplane, sid), path)
     report = await rerun_record(
@@ -60,8 +65,10 @@ async def test_offline_model_reproduces_from_an_exported_file(
     assert report.same, report.divergence and report.divergence.describe()
 
 
-async def test_changed_reply_is_reported_at_its_turn(backplane: Backplane, tmp_path: Path) -> None:
-    sid = await record_booking_call(backplane)
+async def test_changed_reply_is_reported_at_its_turn(
+    backplane: Backplane, tmp_path: Path, orchestration: OrchestratorSettings
+) -> None:
+    sid = await record_booking_call(backplane, orchestration)
     record = await load_session(backplane, sid)
     # The booking agent takes over at turn 3; its intro changes.
     agents = changed_copy(
@@ -79,9 +86,9 @@ async def test_changed_reply_is_reported_at_its_turn(backplane: Backplane, tmp_p
 
 
 async def test_removed_tool_is_reported_with_recorded_model_outputs(
-    backplane: Backplane, tmp_path: Path
+    backplane: Backplane, tmp_path: Path, orchestration: OrchestratorSettings
 ) -> None:
-    sid = await record_booking_call(backplane)
+    sid = await record_booking_call(backplane, orchestration)
     record = await load_session(backplane, sid)
     first_sms_turn = min(
         e.turn
