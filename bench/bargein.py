@@ -31,6 +31,8 @@ import soundfile as sf
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 from voice.bargein import BargeInController, Confirm, Pause, Resume  # noqa: E402
+from voice.bargein_settings import BargeInSettings  # noqa: E402
+from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
 from voice.hooks import InboundFrame  # noqa: E402
 from voice.playout import Playout, PlayoutSettings, PlayoutState  # noqa: E402
@@ -116,7 +118,13 @@ def _read(path: Path) -> np.ndarray:
     return data
 
 
-async def run_clip(clip: dict, root: Path, silero: SharedSilero) -> dict:
+async def run_clip(
+    clip: dict,
+    root: Path,
+    silero: SharedSilero,
+    words: SegmentWords | None,
+    settings: BargeInSettings | None = None,
+) -> dict:
     mic = _read(root / clip["audio"])
     agent = _read(root / clip["agent_audio"])
     n = min(len(mic), len(agent)) // FRAME_SAMPLES
@@ -133,7 +141,7 @@ async def run_clip(clip: dict, root: Path, silero: SharedSilero) -> dict:
     async def sink(event: object) -> None:
         decisions.append({k: getattr(event, k) for k in ("decision", "t_ms", "reason", "features")})
 
-    ctl = BargeInController(silero=silero, sink=sink)
+    ctl = BargeInController(settings, silero=silero, sink=sink, recognizer=words, replay=True)
     raw_stream = SileroStream()
     hybrid: list[dict] = []
     pipecat: list[dict] = []
@@ -173,17 +181,36 @@ async def run_clip(clip: dict, root: Path, silero: SharedSilero) -> dict:
         "clears": line.clears,
         "features": [],
         "lag_ms": max(lags) * 1000 if lags else 0.0,
+        "recognitions": ctl.recognitions_total,
+        "decode_ms": ctl.decode_ms,
     }
 
 
-async def run(corpus: Path, out: Path | None) -> dict:
+def _spread(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None}
+    return {k: round(float(np.percentile(values, q)), 1) for k, q in (("p50", 50), ("p95", 95))}
+
+
+async def run(
+    corpus: Path,
+    out: Path | None,
+    *,
+    words: bool = True,
+    settings: BargeInSettings | None = None,
+) -> dict:
     manifest = corpus / "manifest.jsonl"
     clips = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
     scorer = _load(corpus.parent / "score.py")
     energy = _load(corpus.parent / "baseline_energy.py")
     silero = SharedSilero()
+    recognizer = SegmentWords() if words else None
+    if recognizer is not None:
+        await recognizer.warm_up()
     t0 = time.perf_counter()
-    results = await asyncio.gather(*(run_clip(c, corpus, silero) for c in clips))
+    results = await asyncio.gather(
+        *(run_clip(c, corpus, silero, recognizer, settings) for c in clips)
+    )
     wall = time.perf_counter() - t0
     out = out or Path("bargein-results.jsonl")
     paths = {k: out.with_name(f"{out.stem}{suffix}{out.suffix}") for k, suffix in
@@ -206,6 +233,8 @@ async def run(corpus: Path, out: Path | None) -> dict:
         "wall_s": round(wall, 1),
         "silero_batches": silero.batches,
         "silero_windows": silero.windows,
+        "recognitions": sum(r["recognitions"] for r in results),
+        "recognition_ms": _spread([d for r in results for d in r["decode_ms"]]),
         "max_clears_per_clip": max(r["clears"] for r in results),
         "hybrid": scorer.score(str(manifest), str(paths["hybrid"])),
         "silero_pipecat_defaults": scorer.score(str(manifest), str(paths["pipecat"])),
@@ -220,8 +249,11 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", required=True, type=Path)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--no-words", action="store_true", help="Skip candidate recognition.")
+    ap.add_argument("--settings", default=None, help="JSON object of BargeInSettings overrides.")
     args = ap.parse_args(argv)
-    summary = asyncio.run(run(args.corpus, args.out))
+    settings = BargeInSettings.from_mapping(json.loads(args.settings)) if args.settings else None
+    summary = asyncio.run(run(args.corpus, args.out, words=not args.no_words, settings=settings))
     json.dump(summary, sys.stdout, indent=2)
     print()
 

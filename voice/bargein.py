@@ -23,6 +23,7 @@ from backplane.events import BargeInDecision
 from voice.aec import EchoCanceller
 from voice.bargein_policy import BargeInPolicy, Decision, FrameEvidence, Verdict
 from voice.bargein_settings import BargeInSettings
+from voice.bargein_words import HeardWords
 from voice.codec import FRAME_MS, FRAME_SAMPLES
 from voice.dtmf import detect as detect_dtmf
 from voice.errors import BargeInStateError
@@ -79,7 +80,10 @@ BargeInAction = Pause | Resume | Confirm
 
 
 class SegmentRecognizer(Protocol):
-    """One-shot recognition of a short candidate segment (8 kHz int16)."""
+    """One-shot recognition of a short candidate segment (8 kHz int16).
+
+    `voice.bargein_words.SegmentWords` also offers `hear(pcm) -> HeardWords` (text with the
+    recogniser's confidence), which the controller prefers when present."""
 
     async def transcribe(self, pcm: np.ndarray) -> str: ...
 
@@ -97,7 +101,12 @@ class BargeInController:
         silero: SharedSilero | None = None,
         recognizer: SegmentRecognizer | None = None,
         sink: DecisionSink | None = None,
+        replay: bool = False,
     ) -> None:
+        """`replay=True` is for offline runs that feed frames faster than real time: each
+        recognition is awaited and its words reach the policy on the frame where a live decode
+        would have finished (request time + measured decode time), so results do not depend on
+        how fast the frames came."""
         self.settings = settings or BargeInSettings()
         self.policy = BargeInPolicy(self.settings)
         self.state = BargeInState.IDLE
@@ -111,7 +120,14 @@ class BargeInController:
         self._heard_ms = 0
         self._recent: list[np.ndarray] = []
         self._segment_pcm: list[np.ndarray] = []
-        self._asr: asyncio.Task[None] | None = None
+        self._asr: asyncio.Task[HeardWords | None] | None = None
+        self._asr_at_ms = 0  # call time the running recognition was asked for
+        self._asr_voiced_ms = 0  # voiced audio it covers
+        self._replay = replay
+        self._held: tuple[int, HeardWords] | None = None  # replay: words and when they land
+        self.recognitions = 0  # on the current candidate
+        self.recognitions_total = 0
+        self.decode_ms: list[float] = []  # decode time of each recognition (for benchmarks)
         self._silence = np.zeros(FRAME_SAMPLES, np.int16)
 
     # -- the InboundHook protocol ---------------------------------------------------------
@@ -120,8 +136,10 @@ class BargeInController:
         self._sync(playout.state)
         if self.state not in (BargeInState.LISTENING, BargeInState.PAUSED):
             return None
-        decision = self.policy.step(ev)
         if self.state is BargeInState.PAUSED:
+            await self._collect_words()
+        decision = self.policy.step(ev)
+        if self.state is BargeInState.PAUSED and decision is None:
             self._segment_pcm.append(self._last_pcm)
             self._maybe_recognise()
         if decision is None:
@@ -129,7 +147,8 @@ class BargeInController:
         return await self._act(decision, playout)
 
     async def on_transcript(self, transcript: Transcript, playout: PlayoutControl) -> None:
-        if self.state is BargeInState.PAUSED and transcript.text:
+        # the call's own recogniser is slower than the candidate check; its words still count
+        if self.state is BargeInState.PAUSED and transcript.text and self._recognizer is None:
             self.policy.hear_words(transcript.text)
 
     async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
@@ -230,28 +249,53 @@ class BargeInController:
 
     # -- recognition on the candidate -------------------------------------------------------
     def _maybe_recognise(self) -> None:
-        if self._recognizer is None or self._asr is not None:
+        """Recognise the candidate once it has some voice, then again as it grows."""
+        if self._recognizer is None or self._asr is not None or self._held is not None:
             return
-        f = self.policy.features()
-        if int(f.get("voiced_ms", 0)) < self.settings.confirm_ms - 40:
+        voiced = int(self.policy.features().get("voiced_ms", 0))
+        s = self.settings
+        due = s.words_after_ms if self.recognitions == 0 else self._asr_voiced_ms + s.words_every_ms
+        if voiced < due:
             return
         pcm = np.concatenate(self._segment_pcm)
+        self._asr_at_ms, self._asr_voiced_ms = self._t_ms, voiced
+        self.recognitions += 1
+        self.recognitions_total += 1
         self._asr = asyncio.get_running_loop().create_task(self._recognise(pcm))
 
-    async def _recognise(self, pcm: np.ndarray) -> None:
+    async def _recognise(self, pcm: np.ndarray) -> HeardWords | None:
+        assert self._recognizer is not None  # checked by the caller
         try:
-            assert self._recognizer is not None  # checked by the caller
+            hear = getattr(self._recognizer, "hear", None)
+            if hear is not None:
+                return await hear(pcm)
             text = await self._recognizer.transcribe(pcm)
+            return HeardWords(text=text, no_speech=0.0, logprob=0.0, decode_ms=0.0)
         except Exception:  # recognition is a hint; the policy decides without it
             log.exception("barge-in: candidate recognition failed")
-            return
-        if self.state is BargeInState.PAUSED:
-            self.policy.hear_words(text)
+            return None
+
+    async def _collect_words(self) -> None:
+        """Hand finished recognitions to the policy (in replay, at their live landing time)."""
+        task = self._asr
+        if task is not None and (task.done() or self._replay):
+            heard = await task
+            self._asr = None
+            if heard is not None:
+                self.decode_ms.append(heard.decode_ms)
+                lands = self._asr_at_ms + int(np.ceil(heard.decode_ms / FRAME_MS)) * FRAME_MS
+                self._held = (lands if self._replay else 0, heard)
+        if self._held is not None and self._held[0] <= self._t_ms:
+            self.policy.hear(self._held[1])
+            self._held = None
 
     def _cancel_asr(self) -> None:
         if self._asr is not None and not self._asr.done():
             self._asr.cancel()
         self._asr = None
+        self._held = None
+        self.recognitions = 0
+        self._asr_voiced_ms = 0
 
 
 def _session_of(playout: PlayoutControl) -> object | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voice.bargein_settings import BargeInSettings
+from voice.bargein_words import HeardWords
 
 FRAME_MS = 20
 
@@ -60,6 +61,10 @@ class _Segment:
     levels: list[float] = field(default_factory=list)
     probs: list[float] = field(default_factory=list)
     words: tuple[str, ...] | None = None
+    heard: HeardWords | None = None
+
+
+_LAUGH = re.compile(r"^(h[aeiou]){2,}h?$|^a?(ha)+h?$")
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -84,9 +89,30 @@ class BargeInPolicy:
         return self._listen(ev) if self.segment is None else self._judge(ev)
 
     def hear_words(self, text: str) -> None:
-        """Words the recogniser found on the current candidate segment."""
+        """Words the recogniser found on the current candidate segment (trusted as given)."""
+        self.hear(HeardWords(text=text, no_speech=0.0, logprob=0.0, decode_ms=0.0))
+
+    def hear(self, heard: HeardWords) -> None:
+        """The latest recognition of the current candidate segment (replaces earlier ones)."""
         if self.segment is not None:
-            self.segment.words = words_of(text)
+            self.segment.words = words_of(heard.text)
+            self.segment.heard = heard
+
+    def word_class(self) -> str:
+        """What the words say: "content" (trusted words that make a request), "backchannel"
+        (only acknowledgements, laughs, fillers or Whisper's stock noise phrases), or "" (no
+        usable words yet, or only function words, which start real turns and noise alike)."""
+        seg, s = self.segment, self.settings
+        if seg is None or not seg.words or seg.heard is None:
+            return ""
+        lexical = [w for w in seg.words if w not in s.backchannels and not _LAUGH.match(w)]
+        if not lexical:
+            return "backchannel"
+        content = [w for w in lexical if w not in s.function_words]
+        trusted = (
+            seg.heard.no_speech < s.words_max_no_speech and seg.heard.logprob > s.words_min_logprob
+        )
+        return "content" if content and trusted else ""
 
     def reset(self) -> None:
         """The agent stopped speaking (reply done or confirmed): forget any candidate."""
@@ -141,12 +167,10 @@ class BargeInPolicy:
             return self._resume(ev, "dtmf", f)
         if seg.echo * 2 > seg.frames:
             return self._resume(ev, "echo", f)
-        voiced_ms = f["voiced_ms"]
-        words = seg.words
-        if words is not None and elapsed >= s.confirm_ms:
-            content = [w for w in words if w not in s.backchannels]
-            if len(content) >= 1 and voiced_ms >= s.confirm_ms:
-                return self._confirm(ev, "words", f)
+        voiced_ms = int(f["voiced_ms"])
+        said = self.word_class()
+        if said == "content" and elapsed >= s.confirm_ms and voiced_ms >= s.confirm_ms:
+            return self._confirm(ev, "words", f)
         if seg.quiet_run * FRAME_MS >= s.end_ms:
             if voiced_ms:
                 self._ended = (ev.t_ms, seg)
@@ -154,11 +178,13 @@ class BargeInPolicy:
         if elapsed >= s.nonspeech_ms and f["max_prob"] < s.speech_prob:
             return self._resume(ev, "not speech", f, rearm=True)
         # both detectors must agree on the length: Silero smears ~100 ms past a word's end
-        spoken_ms = min(int(voiced_ms), int(f["active_ms"]))
-        if spoken_ms > s.backchannel_ms and self._talker(f):
+        spoken_ms = min(voiced_ms, int(f["active_ms"]))
+        if said != "backchannel" and spoken_ms > s.backchannel_ms and self._talker(f):
             return self._confirm(ev, "long speech", f)
         if elapsed >= s.max_confirm_ms:
-            if spoken_ms >= s.backchannel_ms * 0.75 and self._talker(f):
+            if said == "backchannel":
+                return self._resume(ev, "backchannel words", f)
+            if spoken_ms >= s.backchannel_ms * s.timeout_share and self._talker(f):
                 return self._confirm(ev, "timeout speech", f)
             return self._resume(ev, "timeout", f, rearm=True)
         return None
@@ -189,6 +215,8 @@ class BargeInPolicy:
             if len(levels) > 2
             else 0.0,
             "words": " ".join(seg.words) if seg.words else "",
+            "no_speech": round(seg.heard.no_speech, 3) if seg.heard else -1.0,
+            "logprob": round(seg.heard.logprob, 3) if seg.heard else 0.0,
         }
 
     def _resume(

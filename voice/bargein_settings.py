@@ -18,6 +18,21 @@ BACKCHANNELS = frozenset(
 )  # fmt: skip
 """Words that, alone, acknowledge the agent rather than take the turn."""
 
+NON_WORDS = frozenset(
+    {"ha", "haha", "hahaha", "heh", "hehe", "hah", "um", "umm", "er", "erm", "uhm", "hm", "hmmm",
+     "ooh", "aw", "aww", "whoa", "ugh", "shh", "psst", "ahem", "achoo", "bless", "you", "thank",
+     "thanks"}
+)  # fmt: skip
+"""Tokens a recogniser writes for laughs, fillers and stock noise transcriptions (Whisper's
+"thank you" on noise): alone they never take the turn either."""
+
+FUNCTION_WORDS = frozenset(
+    "a an the and or but so of to in on at for with by from as is are was be its this that "
+    "these those there here then than too very just".split()
+)
+"""Words that carry no request of their own; a short segment of only these (Whisper's "and",
+"so the" on noise) is not a caller taking the turn."""
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class BargeInSettings:
@@ -32,6 +47,9 @@ class BargeInSettings:
     """Longest an ambiguous candidate keeps the agent paused before a decision."""
     backchannel_ms: int = 600
     """Voiced speech longer than this is not a backchannel."""
+    timeout_share: float = 0.75
+    """At `max_confirm_ms`, a talker with this share of `backchannel_ms` spoken is confirmed
+    (a word gap can split a long turn); below it the candidate resumes."""
     end_ms: int = 160
     """Quiet that ends a candidate segment."""
     merge_ms: int = 400
@@ -49,8 +67,18 @@ class BargeInSettings:
     voices summed) is flatter."""
     rearm_ms: int = 1500
     """After a noise resume, a new pause also needs Silero's voice evidence for this long."""
-    backchannels: frozenset[str] = BACKCHANNELS
+    backchannels: frozenset[str] = BACKCHANNELS | NON_WORDS
     """Lexicon for the recognised-words check."""
+    words_after_ms: int = 200
+    """Voiced audio on a candidate before its first recognition."""
+    words_every_ms: int = 200
+    """While still undecided, the candidate is recognised again after this much more audio."""
+    function_words: frozenset[str] = FUNCTION_WORDS
+    """Not counted as content words either (but they do not make a backchannel)."""
+    words_max_no_speech: float = 0.6
+    """Recognised words count only if the recogniser's no-speech probability is below this..."""
+    words_min_logprob: float = -1.5
+    """...and its mean token log-probability above this (Whisper invents words on noise)."""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> BargeInSettings:
@@ -72,4 +100,4 @@ class BargeInSettings:
         return settings
 
 
-__all__ = ["BACKCHANNELS", "BargeInSettings"]
+__all__ = ["BACKCHANNELS", "FUNCTION_WORDS", "NON_WORDS", "BargeInSettings"]

@@ -176,3 +176,49 @@ async def test_hold_time_is_settable():
         BargeInSettings.from_mapping({"no_such": 1})
     s = BargeInSettings.from_mapping({"hold_ms": 80, "max_confirm_ms": 900})
     assert (s.hold_ms, s.max_confirm_ms) == (80, 900)
+
+
+class SlowWords:
+    """A recogniser that says the same words after a fixed decode time (replay timing test)."""
+
+    def __init__(self, text: str, decode_ms: float) -> None:
+        self.text, self.decode_ms, self.calls = text, decode_ms, 0
+
+    async def hear(self, pcm):
+        from voice.bargein_words import HeardWords
+
+        self.calls += 1
+        return HeardWords(text=self.text, no_speech=0.05, logprob=-0.3, decode_ms=self.decode_ms)
+
+    async def transcribe(self, pcm):
+        return self.text
+
+
+async def test_replayed_words_land_after_their_decode_time(silero):
+    mic, agent = _clip("d0018")  # speech at 830 ms
+    n = min(len(mic), len(agent)) // FRAME_SAMPLES
+    line = Line(pcm_to_ulaw(agent[: n * FRAME_SAMPLES]), REPLY)
+    words = SlowWords("please re-enter your password", decode_ms=250.0)
+    events = []
+
+    async def sink(event):
+        events.append(event)
+
+    ctl = BargeInController(silero=silero, sink=sink, recognizer=words, replay=True)
+    for i in range(n):
+        line.tick(i)
+        sl = slice(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES)
+        frame = InboundFrame(
+            pcm=ulaw_to_pcm(pcm_to_ulaw(mic[sl])),
+            timestamp_ms=i * 20,
+            received_at=time.monotonic(),
+            outbound=agent[sl],
+        )
+        if isinstance(await ctl.on_frame(frame, line), Confirm):
+            break
+    confirm = events[-1]
+    assert confirm.decision == "confirm" and confirm.reason == "words"
+    assert words.calls >= 1 and ctl.decode_ms == [250.0] * len(ctl.decode_ms)
+    # the words were asked for once 200 ms were voiced, and counted only 260 ms later
+    pause = next(e for e in events if e.decision == "pause")
+    assert confirm.t_ms - pause.t_ms >= 200 + 260

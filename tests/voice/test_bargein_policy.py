@@ -62,3 +62,36 @@ def test_backchannel_words_do_not_confirm_but_content_words_do():
     p.hear_words("wait I need to change it")
     d = _frames(p, 340, 2, probs=(0.95,))
     assert d and d[-1].verdict is Verdict.CONFIRM and d[-1].reason == "words"
+
+
+def _heard(text, no_speech=0.1, logprob=-0.5):
+    from voice.bargein_words import HeardWords
+
+    return HeardWords(text=text, no_speech=no_speech, logprob=logprob, decode_ms=150.0)
+
+
+def test_word_classes_lexicon_laughs_and_trust():
+    p = BargeInPolicy()
+    _frames(p, 0, 3, probs=(0.95,))
+    assert p.word_class() == ""  # nothing heard yet
+    p.hear(_heard("Mm-hmm, yeah."))
+    assert p.word_class() == "backchannel"
+    p.hear(_heard("Hahaha"))
+    assert p.word_class() == "backchannel"
+    p.hear(_heard("and the"))
+    assert p.word_class() == ""  # function words start real turns and noise alike
+    p.hear(_heard("Cancel my appointment"))
+    assert p.word_class() == "content"
+    p.hear(_heard("Cancel my appointment", no_speech=0.9))
+    assert p.word_class() == ""  # Whisper itself doubts there was speech
+    p.hear(_heard("Cancel my appointment", logprob=-3.0))
+    assert p.word_class() == ""
+
+
+def test_backchannel_words_resume_a_long_hum_at_the_window_end():
+    p = BargeInPolicy()
+    _frames(p, 0, 3, probs=(0.99,))
+    p.hear(_heard("mhm"))
+    # a steady, well-modulated voiced hum past the backchannel length: words keep it a backchannel
+    d = _frames(p, 60, 40, probs=(0.99,))
+    assert d and d[0].verdict is Verdict.RESUME and d[0].reason == "backchannel words"
