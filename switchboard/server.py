@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -20,6 +21,9 @@ from voice.config import VoiceSettings
 from voice.hooks import InboundHookFactory
 from voice.speech import Recognizer, Synthesizer
 from voice.turns import CallAgentFactory
+
+if TYPE_CHECKING:
+    from switchboard.orchestrator import OrchestratorSettings
 
 DEFAULT_TEAM = Path("agents/healthcare")
 
@@ -33,6 +37,9 @@ class ServerSettings:
     voice: VoiceSettings = field(default_factory=VoiceSettings.from_env)
     barge_in: bool = True
     """Let callers interrupt the agent (hybrid detector); off = half-duplex calls."""
+    orchestration: OrchestratorSettings | None = None
+    """Models and tools of the agents; None: from the environment (tools through the tool
+    runtime, services from SWITCHBOARD_CALENDAR_URL, SWITCHBOARD_CRM_URL, TWILIO_*)."""
 
 
 def default_synthesizer() -> Synthesizer:
@@ -65,11 +72,13 @@ def barge_in_hooks(recognizer: object | None = None) -> InboundHookFactory:
     return make
 
 
-def team_agents(team_dir: Path) -> tuple[CallAgentFactory, str]:
+def team_agents(
+    team_dir: Path, orchestration: OrchestratorSettings | None = None
+) -> tuple[CallAgentFactory, str]:
     """The orchestrator's call-agent factory for a team, and the team's entry agent."""
     from switchboard.orchestrator import Orchestrator
 
-    orchestrator = Orchestrator.from_folder(team_dir)
+    orchestrator = Orchestrator.from_folder(team_dir, orchestration)
     return orchestrator, orchestrator.team.entry
 
 
@@ -93,7 +102,7 @@ async def build_voice_server(
 ) -> VoiceServer:
     """A VoiceServer with the defaults for anything not given."""
     if agents is None:
-        agents, entry = team_agents(settings.team_dir)
+        agents, entry = team_agents(settings.team_dir, settings.orchestration)
         entry_agent = entry_agent or entry
     recognizer = recognizer or default_recognizer()
     synthesizer = synthesizer or default_synthesizer()
@@ -119,7 +128,12 @@ async def voice_app(
     bp = backplane or await Backplane.connect()
     try:
         server = await build_voice_server(settings, bp, **parts)  # type: ignore[arg-type]
-        yield create_app(server), server
+        try:
+            yield create_app(server), server
+        finally:
+            close = getattr(server.agents, "aclose", None)  # the orchestrator's tool runtime
+            if close is not None:
+                await close()
     finally:
         if own:
             await bp.close()
