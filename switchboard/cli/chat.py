@@ -2,6 +2,8 @@
 
 `--script FILE` plays caller lines from a file (one per line, `#` comments); `--session ID`
 resumes a session (even one whose chat process was killed) with its agent, slots and history.
+Tools run for real through the tool runtime; services the environment does not configure
+(calendar, CRM, Twilio) are started locally (`switchboard.local_services`).
 """
 
 from __future__ import annotations
@@ -21,15 +23,24 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from backplane import Backplane, Clock, ManualClock, SessionSnapshot, SystemClock
+from backplane import Backplane, Clock, ManualClock, SessionSnapshot, SystemClock, ToolAttempt
 from switchboard.definitions import DefinitionErrors, Team, load_team, spoken
-from switchboard.orchestrator import Orchestrator
+from switchboard.local_services import LocalServices
+from switchboard.orchestrator import Orchestrator, OrchestratorSettings
 
 TURN_SECONDS = 8.0
 """With `--at`, the manual call clock moves this much per caller line."""
 
 
-def _state_table(team: Team, snap: SessionSnapshot) -> Table:
+def _tool_line(attempt: ToolAttempt) -> str:
+    """'book_appointment ok' (+ the booking/record id a service gave back)."""
+    ref = attempt.result.get("id") if isinstance(attempt.result, dict) else None
+    return f"{attempt.tool} {attempt.outcome}" + (f" (id {ref})" if ref else "")
+
+
+def _state_table(
+    team: Team, snap: SessionSnapshot, tools: list[ToolAttempt] | None = None
+) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
@@ -39,17 +50,26 @@ def _state_table(team: Team, snap: SessionSnapshot) -> Table:
     table.add_row("escalation", f"{snap.escalation.level} ({reasons})")
     for name, slot in sorted(snap.slots.items()):
         table.add_row(name, spoken(slot.value, team.kinds.get(name)))
+    for attempt in tools or []:
+        table.add_row("tool", _tool_line(attempt))
     return table
 
 
-def show(console: Console, team: Team, reply: str, snap: SessionSnapshot) -> None:
-    """One reply beside the call state: agent, slots, sentiment, escalation."""
+def show(
+    console: Console,
+    team: Team,
+    reply: str,
+    snap: SessionSnapshot,
+    tools: list[ToolAttempt] | None = None,
+) -> None:
+    """One reply beside the call state: agent, slots, sentiment, escalation, and the tool
+    attempts of this turn."""
     grid = Table.grid(expand=True, padding=(0, 1))
     grid.add_column(ratio=3)
     grid.add_column(ratio=2)
     grid.add_row(
         Panel(Text(reply), title=Text(f"[{snap.agent}]"), title_align="left", border_style="green"),
-        Panel(_state_table(team, snap), title="call state", title_align="left"),
+        Panel(_state_table(team, snap, tools), title="call state", title_align="left"),
     )
     console.print(grid)
 
@@ -86,16 +106,24 @@ async def run_chat(
         start = at if at.tzinfo else at.replace(tzinfo=team.tz)
         clock = ManualClock(start.timestamp())
     bp = await Backplane.connect(redis_url, clock=clock)
+    local = LocalServices()
     try:
+        settings = OrchestratorSettings(services=local.start())
+        for line in local.started():
+            console.print(f"local service: {line}", markup=False)
         sid = session_id or f"chat-{uuid.uuid4().hex[:12]}"
         resumed = await bp.exists(sid)
         if not resumed:
             await bp.create_session(sid, agent=team.entry, channel="chat", clock=clock)
         # A resumed chat takes the session over: its previous process may have been killed
         # while holding the lease, and the fencing token shuts that process out for good.
-        async with bp.own(sid, owner=f"chat-{uuid.uuid4().hex[:6]}", takeover=resumed) as owned:
+        owner = f"chat-{uuid.uuid4().hex[:6]}"
+        async with (
+            bp.own(sid, owner=owner, takeover=resumed) as owned,
+            Orchestrator(team, settings) as orchestrator,
+        ):
             console.print(f"session {sid} ({'resumed' if resumed else 'new'}), team {team.name}")
-            conversation = await Orchestrator(team)(owned, resumed=resumed)
+            conversation = await orchestrator(owned, resumed=resumed)
             if not resumed:
                 greeting = await conversation.greet()
                 if greeting:
@@ -108,12 +136,32 @@ async def run_chat(
                     clock.advance(TURN_SECONDS)
                 console.print(f"[bold]caller>[/bold] {escape(line)}")
                 reply = await conversation.turn(line)
-                show(console, team, reply, await owned.snapshot())
+                snap = await owned.snapshot()
+                show(console, team, reply, snap, await _tool_attempts(bp, sid, snap.turn))
                 sys.stdout.flush()
             if end:
                 await owned.end("chat finished")
+        _show_recorded(console, local)
     finally:
+        local.stop()
         await bp.close()
+
+
+async def _tool_attempts(bp: Backplane, sid: str, turn: int) -> list[ToolAttempt]:
+    events = await bp.read_events(sid)
+    return [e for e in events if isinstance(e, ToolAttempt) and e.turn == turn]
+
+
+def _show_recorded(console: Console, local: LocalServices) -> None:
+    """What the local recorder received instead of Twilio or the CRM."""
+    for rec in local.recorded():
+        if rec.form.get("Body"):
+            what = f"SMS to {rec.form.get('To')}: {rec.form['Body']}"
+        elif rec.form.get("Twiml"):
+            what = f"call update: {rec.form['Twiml']}"
+        else:
+            what = f"CRM record: {rec.json}"
+        console.print(f"recorded (not sent): {what}", markup=False)
 
 
 def chat(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,9 +21,13 @@ CLI = [str(Path(sys.executable).parent / "switchboard")]
 AT = "2025-03-05T10:00:00"
 
 
-def _env(redis_url: str) -> dict[str, str]:
+def _env(redis_url: str, data_dir: Path) -> dict[str, str]:
     env = dict(os.environ, REDIS_URL=redis_url, PYTHONUNBUFFERED="1", COLUMNS="110")
-    env.pop("OPENAI_API_KEY", None)
+    # The local calendar's SQLite file goes here; nothing external is configured, so the
+    # chat starts its local services.
+    env["SWITCHBOARD_DATA_DIR"] = str(data_dir)
+    for name in ("OPENAI_API_KEY", "SWITCHBOARD_CALENDAR_URL", "SWITCHBOARD_CRM_URL"):
+        env.pop(name, None)
     return env
 
 
@@ -38,11 +43,11 @@ def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float = 120) 
     return seen
 
 
-def _talk_then_kill(redis_url: str) -> int:
+def _talk_then_kill(redis_url: str, data_dir: Path) -> int:
     """Start an interactive chat, talk until scheduling answers, SIGKILL it; its return code."""
     first = subprocess.Popen(
         [*CLI, "chat", str(HEALTHCARE), "--session", "killme", "--at", AT],
-        env=_env(redis_url),
+        env=_env(redis_url, data_dir),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -69,8 +74,8 @@ async def test_scripted_chat_shows_agents_slots_and_handoffs(
         "# booking then billing\n"
         "Hi, I'd like to book a physical for myself.\nDana Whitfield.\nMarch 3rd, 1985.\n"
         "Next Tuesday at 3 would be great.\n"
-        "Actually, I also have a question about a charge on my last bill.\n"
         "It's 312-555-0187.\n"
+        "Actually, I also have a question about a charge on my last bill.\n"
     )
     done = await asyncio.to_thread(
         subprocess.run,
@@ -85,7 +90,7 @@ async def test_scripted_chat_shows_agents_slots_and_handoffs(
             "--at",
             AT,
         ],
-        env=_env(redis_url),
+        env=_env(redis_url, tmp_path / "data"),
         capture_output=True,
         text=True,
         timeout=180,
@@ -97,6 +102,15 @@ async def test_scripted_chat_shows_agents_slots_and_handoffs(
         assert agent in out
     assert "Tuesday, March 11 at" in out and "(312) 555-0187" in out
     assert "sentiment" in out and "escalation" in out
+    assert "book_appointment ok" in out and "crm_writeback ok" in out
+    assert "recorded (not sent): CRM record" in out
+    # The booking went through the tool runtime to the local calendar service: its own
+    # SQLite records hold it.
+    with sqlite3.connect(tmp_path / "data" / "calendar" / "calendar.sqlite") as db:
+        rows = db.execute("SELECT start, name, phone, reason, status FROM bookings").fetchall()
+    assert rows == [
+        ("2025-03-11T15:00", "Dana Whitfield", "+13125550187", "annual physical", "booked")
+    ]
     events = await backplane.read_events("scripted")
     assert [(e.from_agent, e.to_agent) for e in events if isinstance(e, Handoff)] == [
         ("reception", "scheduling"),
@@ -108,7 +122,7 @@ async def test_scripted_chat_shows_agents_slots_and_handoffs(
 async def test_killed_chat_resumes_with_same_agent_and_slots(
     tmp_path: Path, redis_url: str, backplane: Backplane
 ) -> None:
-    killed = await asyncio.to_thread(_talk_then_kill, redis_url)
+    killed = await asyncio.to_thread(_talk_then_kill, redis_url, tmp_path / "data")
     assert killed == -signal.SIGKILL
     before = await backplane.snapshot("killme")
     assert before.agent == "scheduling"
@@ -118,7 +132,7 @@ async def test_killed_chat_resumes_with_same_agent_and_slots(
     second = await asyncio.to_thread(
         subprocess.run,
         [*CLI, "chat", str(HEALTHCARE), "--session", "killme", "--script", str(script), "--at", AT],
-        env=_env(redis_url),
+        env=_env(redis_url, tmp_path / "data"),
         capture_output=True,
         text=True,
         timeout=180,
