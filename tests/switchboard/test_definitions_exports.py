@@ -10,7 +10,15 @@ PINNED = {
     "switchboard.definitions": {"load_team", "check_path", "Team", "DefinitionError"},
     "switchboard.slots": {"SlotKind", "normalize", "extract", "SlotValueError"},
     "switchboard.models": {"OfflineModel", "TeamModels", "LLMSettings", "FallbackModel"},
-    "switchboard.orchestrator": {"Orchestrator", "Conversation", "run_sample", "ToolRunner"},
+    "switchboard.orchestrator": {
+        "Orchestrator",
+        "Conversation",
+        "run_sample",
+        "ToolRunner",
+        "RuntimeToolRunner",
+        "OrchestratorSettings",
+        "ModelFactory",
+    },
 }
 
 

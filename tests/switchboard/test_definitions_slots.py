@@ -77,3 +77,15 @@ def test_extractors_find_unasked_values_but_only_asked_free_text() -> None:
     assert extract(rules("yes_no"), "yes please", asked=True) == "yes"
     # A phone number's last digits are not a year.
     assert extract(rules("date"), "it's 312 555 4567", asked=True) is None
+
+
+def test_raw_form_renders_stored_values_for_tools() -> None:
+    from switchboard.definitions import render
+    from switchboard.slots import SlotKind
+
+    kinds = {"when": SlotKind.DATETIME, "phone": SlotKind.PHONE, "ok": SlotKind.YES_NO}
+    values = {"when": "2025-03-07T14:00-05:00", "phone": "+19175550166", "ok": True}
+    spoken = render("{{when}} / {{phone}} / {{ok}}", values, kinds)
+    assert spoken == "Friday, March 7 at 2:00 PM / (917) 555-0166 / yes"
+    raw = render("{{when:raw}} / {{ phone : raw }} / {{ok:raw}} / {{gone:raw}}", values, kinds)
+    assert raw == "2025-03-07T14:00-05:00 / +19175550166 / true / "
