@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, WebSocket
 
-from backplane import Backplane
+from backplane import Backplane, BackplaneError
 from voice.call import CallLoop, TurnTiming
 from voice.config import VoiceSettings
 from voice.errors import SignatureError
@@ -48,7 +48,10 @@ class VoiceServer:
     async def record_status(self, call_sid: str, event: CallStatus, *, final: bool) -> None:
         live = self.calls.get(call_sid)
         if live is not None:
-            await live.session.append(event)
+            try:
+                await live.session.append(event)
+            except BackplaneError as exc:
+                log.warning("call %s: status %s not recorded: %s", call_sid, event.status, exc)
             if final:
                 live.stop()  # the stream handler ends the session when its socket closes
             return

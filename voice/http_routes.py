@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request, Response
 from twilio.twiml.voice_response import Connect, Stream, VoiceResponse
 
-from backplane import LeaseHeld, SessionExists, SessionNotFound, SessionStatus
+from backplane import LeaseHeld, SessionEnded, SessionExists, SessionNotFound, SessionStatus
 from voice.errors import SignatureError
 from voice.events import CallStatus
 from voice.signature import HEADER
@@ -122,8 +122,9 @@ async def record_status_unowned(server: VoiceServer, call_sid: str, event: CallS
             if event.status in FINAL_STATUSES:
                 await session.end(f"call {event.status}")
         return True
-    except (LeaseHeld, SessionNotFound) as exc:
-        log.info("call %s: status %s not recorded here (%s)", call_sid, event.status, exc)
+    except (LeaseHeld, SessionNotFound, SessionEnded) as exc:
+        # Held: the worker serving the stream sees `stop` itself. Ended: nothing left to do.
+        log.info("call %s: status %s not recorded (%s)", call_sid, event.status, exc)
         return False
 
 

@@ -154,3 +154,12 @@ def test_public_url_comes_from_configuration_not_the_host_header() -> None:
     assert SignatureChecker(VoiceSettings()).public_url("/a", "b=1", seen=seen) == (
         "http://10.0.0.7:8000/a?b=1"
     )
+
+
+async def test_status_after_the_session_ended_is_accepted_and_changes_nothing(live: Live) -> None:
+    await live.sim.post("/twilio/voice", PARAMS)
+    done = {**PARAMS, "CallStatus": "completed", "CallDuration": "3"}
+    assert (await live.sim.post("/twilio/status", done)).status_code == 204
+    events = await live.backplane.read_events(PARAMS["CallSid"])
+    assert (await live.sim.post("/twilio/status", done)).status_code == 204
+    assert await live.backplane.read_events(PARAMS["CallSid"]) == events
