@@ -41,9 +41,9 @@ TARGETS = {"framework_ms_p99": 10.0, "end_to_end_ms_p50": 800.0}
 # One call's caller side: reception -> scheduling, then small talk the agents can answer.
 LINES = [
     "Hi, I'd like to book a physical for myself.",
-    "Dana Whitfield.",
-    "March 3rd, 1985.",
-    "Next Tuesday at 3 would be great.",
+    "My name is Dana Whitfield.",
+    "It is March third, nineteen eighty-five.",
+    "Next Tuesday at 3 in the afternoon.",
     "Thank you.",
     "What time is that again?",
     "Okay.",

@@ -43,17 +43,17 @@ class ServerSettings:
 
 
 def default_synthesizer() -> Synthesizer:
-    """The offline TTS (a piper voice shipped in a wheel)."""
+    """The configured streaming TTS (offline piper voice by default)."""
     from voice.tts import default_synthesizer as make
 
     return make()
 
 
 def default_recognizer() -> Recognizer:
-    """The offline streaming STT (Whisper shipped in a wheel) with end-of-turn detection."""
-    from voice.stt.whisper import WhisperRecognizer
+    """The configured streaming STT with end-of-turn detection (offline Whisper by default)."""
+    from voice.stt import default_recognizer as make
 
-    return WhisperRecognizer()
+    return make()
 
 
 def barge_in_hooks(recognizer: object | None = None) -> InboundHookFactory:

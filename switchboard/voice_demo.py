@@ -28,9 +28,9 @@ from voice.config import VoiceSettings
 
 CALLER_LINES = (
     "Hi, I'd like to book a physical for myself.",
-    "Dana Whitfield.",
-    "March 3rd, 1985.",
-    "Next Tuesday at 3 would be great.",
+    "My name is Dana Whitfield.",
+    "It is March third, nineteen eighty-five.",
+    "Next Tuesday at 3 in the afternoon.",
     "That's all, thank you. Goodbye.",
 )
 
