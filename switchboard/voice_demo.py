@@ -35,6 +35,11 @@ CALLER_LINES = (
 )
 
 
+def _value(slot: object) -> object:
+    """A handoff's slot snapshot holds {value, confidence, ...}; show the value."""
+    return slot.get("value") if isinstance(slot, dict) else slot
+
+
 async def _print_events(bp: Backplane, sid: str, console: Console) -> None:
     agent = "?"
     slots: dict[str, object] = {}
@@ -50,10 +55,10 @@ async def _print_events(bp: Backplane, sid: str, console: Console) -> None:
             console.print(f"[dim]                  slot {event.name} = {event.value!r}[/]")
         elif isinstance(event, Handoff):
             agent = event.to_agent
-            known = ", ".join(f"{k}={v!r}" for k, v in sorted(event.slots.items())) or "none"
+            known = ", ".join(f"{k}={_value(v)!r}" for k, v in sorted(event.slots.items()))
             console.print(
                 f"[bold magenta]handoff[/]           {event.from_agent} -> {event.to_agent} "
-                f"(knows: {known})"
+                f"(knows: {known or 'nothing yet'})"
             )
 
 
