@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 # Each entry is a module in this package exposing `register(app)`.
-_COMMANDS: tuple[str, ...] = ("demo", "validate", "bench", "chat", "replay")
+_COMMANDS: tuple[str, ...] = ("demo", "validate", "bench", "chat", "replay", "serve", "call")
 
 for _name in _COMMANDS:
     importlib.import_module(f"{__name__}.{_name}").register(app)
