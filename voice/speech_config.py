@@ -24,7 +24,7 @@ class EndpointSettings:
     """Speech needed before an utterance starts (shorter blips are clicks or noise)."""
     silence_ms: int = 480
     """Trailing silence that ends the turn: the main latency/robustness trade-off."""
-    preroll_ms: int = 200
+    preroll_ms: int = 400
     """Audio kept from before speech onset, so the recognizer hears the first phoneme."""
     max_utterance_ms: int = 15_000
     """An utterance this long is finalised anyway (someone reading a long number)."""

@@ -49,6 +49,10 @@ def test_repetition_loops_are_collapsed() -> None:
     assert collapse_repeats("Sure Sure Sure Sure") == "Sure"
     cut = "I have a question about my bill. I have a question about my bill. I have a"
     assert collapse_repeats(cut) == "I have a question about my bill."
+    half = "Hold on. Can I talk to a real person, please? Hold on. Can I talk to a real"
+    assert collapse_repeats(half) == "Hold on. Can I talk to a real person, please?"
+    tail = "that pin is invalid for this call that pin is invalid for this call for this"
+    assert collapse_repeats(tail) == "that pin is invalid for this call"
 
 
 def test_ordinary_speech_is_left_alone() -> None:

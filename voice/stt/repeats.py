@@ -2,8 +2,9 @@
 
 Whisper decoding a short window sometimes repeats its (usually right) text until the token cap.
 A word or two said three or more times in a row, or a phrase of three or more words said twice,
-is kept once, and a run that reaches the end of the text loses its cut-off tail. "yeah yeah"
-is ordinary speech and stays.
+is kept once; so is a phrase followed by a cut-off copy of itself that runs to the end of the
+text (the token cap stopped the loop), and such a run's leftover tail is dropped. "yeah yeah"
+is ordinary speech and stays; a self-repair like "I want to, I want to book" loses its echo.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 _WORD = re.compile(r"\S+")
 _MIN_RUN = 3
+_MAX_UNIT = 40  # longest phrase looked for (Whisper loops on a sentence at most)
 _PHRASE = 3  # a phrase of this many words said twice verbatim is a loop too
 
 
@@ -26,7 +28,7 @@ def collapse_repeats(text: str, *, min_run: int = _MIN_RUN) -> str:
     i = 0
     while i < len(words):
         best = None  # (unit length, repeats)
-        for n in range(1, (len(words) - i) // 2 + 1):
+        for n in range(1, min(_MAX_UNIT, len(words) - i) + 1):
             unit = keys[i : i + n]
             reps = 1
             while keys[i + reps * n : i + (reps + 1) * n] == unit:
@@ -34,6 +36,10 @@ def collapse_repeats(text: str, *, min_run: int = _MIN_RUN) -> str:
             if reps >= (2 if n >= _PHRASE else min_run):
                 best = (n, reps)
                 break  # the shortest repeating unit wins
+            rest = keys[i + n :]
+            if n >= _PHRASE + 1 and _PHRASE <= len(rest) < n and rest == unit[: len(rest)]:
+                best = (n, 1)
+                break
         if best is None:
             out.append(words[i])
             i += 1
@@ -42,7 +48,7 @@ def collapse_repeats(text: str, *, min_run: int = _MIN_RUN) -> str:
         out.extend(words[i : i + n])
         i += n * reps
         tail = keys[i:]
-        if tail and len(tail) < n and keys[i - n : i - n + len(tail)] == tail:
+        if tail and len(tail) < n and set(tail) <= set(keys[i - n : i]):
             break  # the loop was cut off by the token cap mid-phrase
     return " ".join(out)
 

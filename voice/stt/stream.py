@@ -126,8 +126,7 @@ class SegmentingStream:
 
     async def _finalise(self) -> Transcript:
         endpoint_at = self._clock()
-        assert self._utterance is not None  # callers check
-        audio = np.concatenate(self._utterance)
+        audio = np.concatenate(self._utterance or [np.zeros(0, np.int16)])
         self._utterance = None
         if self._partial_task is not None:
             self._partial_task.cancel()  # the final supersedes it
