@@ -132,6 +132,15 @@ class BargeInController:
 
     # -- the InboundHook protocol ---------------------------------------------------------
     async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
+        try:
+            return await self._on_frame(frame, playout)
+        except BargeInStateError:
+            raise
+        except Exception:  # a detector fault must never take the call down with it
+            log.exception("barge-in: frame at %d ms failed; listening on", frame.timestamp_ms)
+            return None
+
+    async def _on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
         ev = await self.analyse(frame)
         self._sync(playout.state)
         if self.state not in (BargeInState.LISTENING, BargeInState.PAUSED):
@@ -161,8 +170,11 @@ class BargeInController:
     # -- analysis -------------------------------------------------------------------------
     async def analyse(self, frame: InboundFrame) -> FrameEvidence:
         """Echo-cancel and measure one frame (numpy only on the loop; Silero off it)."""
-        far = frame.outbound if frame.outbound is not None else self._silence
-        echo = self._aec.process(frame.pcm, far)
+        # every detector works on whole 20 ms frames; the playout estimate of what the caller
+        # was hearing can be short at the end of a reply
+        mic = _fit(frame.pcm)
+        far = _fit(frame.outbound) if frame.outbound is not None else self._silence
+        echo = self._aec.process(mic, far)
         pcm = echo.pcm
         self._last_pcm = pcm
         self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
@@ -175,7 +187,7 @@ class BargeInController:
             active=energy.active,
             flatness=energy.flatness,
             probs=tuple(probs),
-            dtmf=detect_dtmf(frame.pcm) is not None,
+            dtmf=detect_dtmf(mic) is not None,
             echo=echo.coherence >= self.settings.echo_coherence and echo.far_db > -60,
         )
 
@@ -296,6 +308,16 @@ class BargeInController:
         self._held = None
         self.recognitions = 0
         self._asr_voiced_ms = 0
+
+
+def _fit(pcm: np.ndarray) -> np.ndarray:
+    """Exactly one frame of int16 samples (zero-padded or cut)."""
+    pcm = np.asarray(pcm, np.int16)
+    if len(pcm) == FRAME_SAMPLES:
+        return pcm
+    out = np.zeros(FRAME_SAMPLES, np.int16)
+    out[: min(len(pcm), FRAME_SAMPLES)] = pcm[:FRAME_SAMPLES]
+    return out
 
 
 def _session_of(playout: PlayoutControl) -> object | None:

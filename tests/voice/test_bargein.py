@@ -222,3 +222,18 @@ async def test_replayed_words_land_after_their_decode_time(silero):
     # the words were asked for once 200 ms were voiced, and counted only 260 ms later
     pause = next(e for e in events if e.decision == "pause")
     assert confirm.t_ms - pause.t_ms >= 200 + 260
+
+
+async def test_short_or_missing_reference_frames_never_break_the_call(silero):
+    """The playout estimate can hand over less than a frame at the end of a reply."""
+    mic, agent = _clip("d0172")
+    line = Line(pcm_to_ulaw(agent[: 50 * FRAME_SAMPLES]), REPLY)
+    ctl = BargeInController(silero=silero, sink=None)
+    for i in range(40):
+        line.tick(i)
+        sl = slice(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES)
+        far = agent[sl][: (i * 37) % FRAME_SAMPLES] if i % 3 else None
+        frame = InboundFrame(pcm=mic[sl], timestamp_ms=i * 20, received_at=0.0, outbound=far)
+        await ctl.on_frame(frame, line)
+    assert ctl.state in (BargeInState.LISTENING, BargeInState.PAUSED)
+    assert ctl._aec._frames == 40  # every frame went through the canceller
