@@ -14,6 +14,13 @@ TTS: piper with the joe voice: time to first chunk and real-time factor, streame
 against synthesising the whole reply first (the baseline). Prints JSON.
 
 usage: python bench/stt_tts.py [--limit N] [--all] [--stream] [--only tiny.en]
+
+Measured on the 141 transcribed clips, 2 shared cores (times vary with the machine's load):
+whisper-tiny.en short window WER 0.366 (clean 0.173, noisy 0.457), RTF 0.06-0.08; the same
+model with the stock 30 s window WER 0.393, RTF 0.22-0.31; whisper-base short window WER 0.405,
+RTF 0.10; base stock window WER 0.368, RTF 0.44; pocketsphinx en-us (first 20 clips) WER 1.10,
+RTF 3.2. Streaming path (tiny.en, Silero, 480 ms silence): WER 0.41, end of turn -> final
+p50 190-290 ms. Piper joe: first chunk 0.28 s, RTF 0.12 (whole-reply baseline 0.78 s).
 """
 
 from __future__ import annotations
