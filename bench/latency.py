@@ -5,8 +5,10 @@ STT and TTS) takes simulated calls whose caller lines are synthesised and sent a
 For every caller turn: from the last speech sample of the line (when the simulator sent the
 frame holding it) to the agent's first audio frame arriving at the simulator, split into
 end-of-turn detection, STT finalisation, model, TTS first chunk and framework overhead (the
-rest: frame path, queues, pacing, sockets). Two configurations in the same run: barge-in hook
-on (the product) and off (baseline: the hot path without the per-frame hook). Prints JSON.
+rest: frame path, queues, pacing, sockets; `send` and `delivery` are its two measured parts
+on the way out: TTS chunk -> socket, and socket -> the simulator). Two configurations in the
+same run: barge-in hook on (the product) and off (baseline: the hot path without the per-frame
+hook). Prints JSON.
 
 usage: python bench/latency.py [--turns 30] [--team agents/healthcare]
 """
@@ -57,7 +59,8 @@ def pct(values: list[float], q: float) -> float | None:
 
 def summarise(rows: list[dict[str, float | None]]) -> dict[str, object]:
     out: dict[str, object] = {"turns": len(rows)}
-    for key in ("end_to_end", "end_of_turn", "stt_final", "model", "tts_first", "framework"):
+    keys = ("end_to_end", "end_of_turn", "stt_final", "model", "tts_first", "framework")
+    for key in (*keys, "send", "delivery"):
         values = [r[key] for r in rows if r.get(key) is not None]
         out[f"{key}_ms"] = {
             "p50": pct(values, 50),
@@ -78,7 +81,12 @@ def breakdown(speech_end: float, agent_at: float, t: TurnTiming) -> dict[str, fl
         "model": None,
         "tts_first": None,
         "framework": None,
+        "send": None,
+        "delivery": None,
     }
+    if t.first_tts_at is not None and t.first_audio_at is not None:
+        row["send"] = (t.first_audio_at - t.first_tts_at) * ms  # TTS chunk -> on the socket
+        row["delivery"] = (agent_at - t.first_audio_at) * ms  # socket -> simulator has it
     if t.first_text_at is not None and t.first_tts_at is not None:
         row["model"] = (t.first_text_at - t.final_at) * ms
         row["tts_first"] = (t.first_tts_at - t.first_text_at) * ms

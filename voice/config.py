@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 
 from voice.call import CallSettings
 
+WS_MAX_BYTES = 1 << 20
+"""Cap for one WebSocket message at the server (uvicorn `ws_max_size`); the stream handler
+already refuses far smaller ones itself (`voice.messages.MAX_MESSAGE_CHARS`)."""
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class VoiceSettings:
@@ -39,4 +43,4 @@ class VoiceSettings:
         return cls(**values)  # type: ignore[arg-type]
 
 
-__all__ = ["VoiceSettings"]
+__all__ = ["WS_MAX_BYTES", "VoiceSettings"]

@@ -72,6 +72,7 @@ class Outbound:
         self.playout.start_reply()
         self.first_audio_at = self.first_tts_at = self.first_text_at = None
         spoken: list[str] = []
+        first = True
         async for text in texts:
             if not text.strip():
                 continue
@@ -80,7 +81,11 @@ class Outbound:
             spoken.append(text)
             # Sentence by sentence: the first one plays while the rest is synthesised, and
             # each sentence's text spans exactly its own audio (heard text after barge-in).
-            for sentence in split_sentences(text):
+            pieces = split_sentences(text)
+            if first:
+                pieces = _lead_clause(pieces)
+                first = False
+            for sentence in pieces:
                 label = sentence + " "
                 async for pcm in self._tts.synthesize(sentence):
                     if self.first_tts_at is None:
@@ -159,6 +164,17 @@ class Outbound:
             await self._send(dump(Clear(streamSid=self.stream_sid)))
         self._changed.set()
         return heard
+
+
+def _lead_clause(sentences: list[str]) -> list[str]:
+    """Split a long first sentence after its first comma, so first audio comes sooner."""
+    if not sentences:
+        return sentences
+    head = sentences[0]
+    comma = head.find(", ")
+    if comma < 0 or len(head.split()) < 7 or len(head[:comma].split()) < 2:
+        return sentences
+    return [head[: comma + 1], head[comma + 2 :], *sentences[1:]]
 
 
 __all__ = ["Outbound", "split_sentences"]

@@ -26,8 +26,7 @@ def serve(
     import uvicorn
 
     from switchboard.server import ServerSettings, voice_app
-    from switchboard.testing.live import WS_MAX_BYTES
-    from voice.config import VoiceSettings
+    from voice.config import WS_MAX_BYTES, VoiceSettings
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -5,11 +5,9 @@ from switchboard.testing.simulator import (
     LineTiming,
     SimulatedCall,
     SimulatorSettings,
-    StreamTarget,
     TwilioSimulator,
-    parse_twiml,
-    sign,
 )
+from switchboard.testing.twiml import StreamTarget, parse_twiml, sign
 
 __all__ = [
     "LineTiming",

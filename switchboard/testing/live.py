@@ -9,8 +9,7 @@ from collections.abc import AsyncIterator
 
 import uvicorn
 
-WS_MAX_BYTES = 1 << 20
-"""Hard cap on one WebSocket message; the stream handler rejects far smaller ones itself."""
+from voice.config import WS_MAX_BYTES
 
 
 def loopback_socket(host: str = "127.0.0.1", port: int = 0) -> tuple[socket.socket, str]:
@@ -49,4 +48,4 @@ async def serve(app: object, *, sock: socket.socket | None = None) -> AsyncItera
         sock.close()
 
 
-__all__ = ["WS_MAX_BYTES", "loopback_socket", "serve"]
+__all__ = ["loopback_socket", "serve"]

@@ -17,16 +17,15 @@ import itertools
 import logging
 import time
 import uuid
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import numpy as np
-from twilio.request_validator import RequestValidator
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from switchboard.testing.phone import PhoneLine
+from switchboard.testing.twiml import StreamTarget, parse_twiml, sign
 from voice.codec import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, pcm_to_ulaw
 from voice.messages import (
     Clear,
@@ -79,31 +78,6 @@ class LineTiming:
         if self.speech_end_at is None or self.first_agent_audio_at is None:
             return None
         return (self.first_agent_audio_at - self.speech_end_at) * 1000.0
-
-
-def sign(auth_token: str, url: str, params: dict[str, str] | None = None) -> str:
-    """The `X-Twilio-Signature` Twilio would send."""
-    return RequestValidator(auth_token).compute_signature(url, params or {})
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class StreamTarget:
-    """What the TwiML told Twilio to do."""
-
-    url: str | None
-    action: str | None
-    parameters: dict[str, str] = field(default_factory=dict)
-    hangup: bool = False
-
-
-def parse_twiml(xml: str) -> StreamTarget:
-    root = ET.fromstring(xml)
-    connect = root.find("Connect")
-    stream = connect.find("Stream") if connect is not None else None
-    if connect is None or stream is None:
-        return StreamTarget(url=None, action=None, hangup=root.find("Hangup") is not None)
-    params = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
-    return StreamTarget(url=stream.get("url"), action=connect.get("action"), parameters=params)
 
 
 class TwilioSimulator:
@@ -390,8 +364,5 @@ __all__ = [
     "LineTiming",
     "SimulatedCall",
     "SimulatorSettings",
-    "StreamTarget",
     "TwilioSimulator",
-    "parse_twiml",
-    "sign",
 ]

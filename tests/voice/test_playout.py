@@ -176,3 +176,15 @@ def test_replies_are_split_into_sentences_for_synthesis() -> None:
         "Dr. Lee is in!",
     ]
     assert split_sentences("   ") == []
+
+
+def test_a_long_first_sentence_is_split_after_its_first_comma() -> None:
+    from voice.outbound import _lead_clause
+
+    long = "Hi Dana Whitfield, this is Sam in scheduling."
+    assert _lead_clause([long, "What day?"]) == [
+        "Hi Dana Whitfield,",
+        "this is Sam in scheduling.",
+        "What day?",
+    ]
+    assert _lead_clause(["Thanks, bye."]) == ["Thanks, bye."]

@@ -1,0 +1,36 @@
+"""Twilio's side of TwiML and request signing, for the simulator."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from twilio.request_validator import RequestValidator
+
+
+def sign(auth_token: str, url: str, params: dict[str, str] | None = None) -> str:
+    """The `X-Twilio-Signature` Twilio would send."""
+    return RequestValidator(auth_token).compute_signature(url, params or {})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StreamTarget:
+    """What the TwiML told Twilio to do."""
+
+    url: str | None
+    action: str | None
+    parameters: dict[str, str] = field(default_factory=dict)
+    hangup: bool = False
+
+
+def parse_twiml(xml: str) -> StreamTarget:
+    root = ET.fromstring(xml)
+    connect = root.find("Connect")
+    stream = connect.find("Stream") if connect is not None else None
+    if connect is None or stream is None:
+        return StreamTarget(url=None, action=None, hangup=root.find("Hangup") is not None)
+    params = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+    return StreamTarget(url=stream.get("url"), action=connect.get("action"), parameters=params)
+
+
+__all__ = ["StreamTarget", "parse_twiml", "sign"]
