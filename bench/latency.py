@@ -8,7 +8,8 @@ end-of-turn detection, STT finalisation, model, TTS first chunk and framework ov
 rest: frame path, queues, pacing, sockets; `send` and `delivery` are its two measured parts
 on the way out: TTS chunk -> socket, and socket -> the simulator). Two configurations in the
 same run: barge-in hook on (the product) and off (baseline: the hot path without the per-frame
-hook). Prints JSON.
+hook), plus the framework alone with instant stand-in models (energy end of turn, an agent that
+answers at once, a tone for TTS), where the residual is the framework's own cost. Prints JSON.
 
 usage: python bench/latency.py [--turns 30] [--team agents/healthcare]
 """
@@ -21,6 +22,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +38,7 @@ from switchboard.testing.live import loopback_socket, serve  # noqa: E402
 from voice.app import create_app  # noqa: E402
 from voice.call import TurnTiming  # noqa: E402
 from voice.config import VoiceSettings  # noqa: E402
+from voice.speech import Transcript  # noqa: E402
 
 TOKEN = "bench-auth-token"
 TARGETS = {"framework_ms_p99": 10.0, "end_to_end_ms_p50": 800.0}
@@ -51,6 +54,63 @@ LINES = [
     "Okay.",
     "Thanks, bye.",
 ]
+
+
+class _EnergyStream:
+    """Framework-only stand-in STT: end of turn after 300 ms below a level, no decoding."""
+
+    def __init__(self) -> None:
+        self.loud = 0
+        self.quiet = 0
+        self.fed_ms = 0
+        self.last_loud_ms = 0
+
+    async def feed(self, pcm: np.ndarray) -> list[Transcript]:
+        out: list[Transcript] = []
+        for frame in pcm.reshape(-1, 160):
+            self.fed_ms += 20
+            if int(np.abs(frame.astype(np.int32)).max()) > 300:
+                self.loud, self.quiet, self.last_loud_ms = self.loud + 1, 0, self.fed_ms
+            else:
+                self.quiet += 1
+            if self.loud >= 5 and self.quiet >= 15:
+                self.loud = 0
+                now = time.monotonic()
+                out.append(Transcript(text="okay", final=True, endpoint_at=now))
+        return out
+
+    async def close(self) -> None:
+        return None
+
+
+class _EnergyRecognizer:
+    def open(self) -> _EnergyStream:
+        return _EnergyStream()
+
+
+class _InstantAgent:
+    """Framework-only stand-in agent: answers at once."""
+
+    async def greeting(self) -> AsyncIterator[str]:
+        yield "Hello."
+
+    async def respond(self, caller_text: str) -> AsyncIterator[str]:
+        yield "Okay, noted."
+
+    async def on_interrupted(self, heard_text: str) -> None:
+        return None
+
+
+async def _instant_agents(session: object, *, resumed: bool) -> _InstantAgent:
+    return _InstantAgent()
+
+
+class _ToneSynthesizer:
+    """Framework-only stand-in TTS: 600 ms of tone, at once."""
+
+    async def synthesize(self, text: str) -> AsyncIterator[np.ndarray]:
+        t = np.arange(4800)
+        yield (np.sin(t * 2 * np.pi * 220 / 8000) * 6000).astype(np.int16)
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -95,12 +155,22 @@ def breakdown(speech_end: float, agent_at: float, t: TurnTiming) -> dict[str, fl
     return row
 
 
-async def run_config(bp: Backplane, team: Path, *, barge_in: bool, turns: int) -> dict[str, object]:
+async def run_config(
+    bp: Backplane, team: Path, *, barge_in: bool, turns: int, instant: bool = False
+) -> dict[str, object]:
     timings: list[TurnTiming] = []
     sock, url = loopback_socket()
     voice = VoiceSettings(auth_token=TOKEN, public_base_url=url, worker_id="bench")
     settings = ServerSettings(team_dir=team, voice=voice, barge_in=barge_in)
-    server = await build_voice_server(settings, bp, on_timing=timings.append)
+    parts: dict[str, object] = {}
+    if instant:
+        parts = {
+            "agents": _instant_agents,
+            "entry_agent": "reception",
+            "recognizer": _EnergyRecognizer(),
+            "synthesizer": _ToneSynthesizer(),
+        }
+    server = await build_voice_server(settings, bp, on_timing=timings.append, **parts)  # type: ignore[arg-type]
     rows: list[dict[str, float | None]] = []
     async with serve(create_app(server), sock=sock):
         sim = TwilioSimulator(
@@ -145,6 +215,7 @@ async def main() -> None:
     try:
         product = await run_config(bp, args.team, barge_in=True, turns=args.turns)
         baseline = await run_config(bp, args.team, barge_in=False, turns=args.turns)
+        bare = await run_config(bp, args.team, barge_in=False, turns=args.turns, instant=True)
     finally:
         await bp.close()
     framework_p99 = product["framework_ms"]["p99"]  # type: ignore[index]
@@ -153,6 +224,7 @@ async def main() -> None:
         "benchmark": "voice latency (caller's last speech sample -> agent's first audio frame)",
         "with_barge_in": product,
         "baseline_without_barge_in_hook": baseline,
+        "framework_only_instant_models": bare,
         "targets": TARGETS,
         "meets_targets": {
             "framework_ms_p99": framework_p99 is not None
