@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
@@ -105,6 +106,7 @@ async def run_n(clips: list[dict], root: Path, n_calls: int, seconds: float) -> 
     pauses = [o["pause_ms"] for o in out if o["pause_ms"] is not None]
     return {
         "calls": n_calls,
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "cpu_cores_used": round(cpu / (t1 - t0), 2),
         "frame_lag_ms": {
             "p50": round(float(np.percentile(lags, 50)), 1),
@@ -132,7 +134,14 @@ def main(argv: list[str] | None = None) -> None:
     results = [
         asyncio.run(run_n(clips, args.corpus, int(n), args.seconds)) for n in args.calls.split(",")
     ]
-    json.dump({"seconds": args.seconds, "results": results}, sys.stdout, indent=2)
+    report = {
+        "seconds": args.seconds,
+        "cpu_count": os.cpu_count(),
+        # the machine is shared: other processes' load bounds what this process can get
+        "load_average_1m_after": round(os.getloadavg()[0], 2),
+        "results": results,
+    }
+    json.dump(report, sys.stdout, indent=2)
     print()
 
 

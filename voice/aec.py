@@ -33,8 +33,11 @@ class AecSettings:
     """Longest echo round trip searched for."""
     window_ms: int = 400
     """Microphone audio correlated against the far end at each search."""
-    search_every: int = 10
-    """Frames between delay searches (10 = 200 ms)."""
+    search_every: int = 20
+    """Frames between delay searches (20 = 400 ms: the search windows tile the signal)."""
+    locked_every: int = 2
+    """While an echo path is known (a phone line's is stable), search this many times less
+    often: the search is most of the canceller's cost."""
     taps: int = 9
     """FIR taps around the found delay (band-limiting and codec smear)."""
     min_coherence: float = 0.3
@@ -66,6 +69,23 @@ def _band_filter(taps: int = 101) -> np.ndarray:
 _BAND = _band_filter()
 
 
+def _fast_len(n: int) -> int:
+    """Smallest 2^a * 3^b * 5^c >= n: pocketfft is as fast there as at a power of two, and it
+    is often much smaller (10240 instead of 16384 for the delay search)."""
+    best = 1 << int(np.ceil(np.log2(n)))
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 def level_db(x: np.ndarray) -> float:
     """RMS level of float samples in [-1, 1], dBFS (floor -120)."""
     return float(10.0 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-12))
@@ -90,18 +110,16 @@ class EchoCanceller:
         self.coherence = 0.0
 
     def process(self, mic: np.ndarray, far: np.ndarray) -> EchoFrame:
-        """Cancel the echo of `far` (what was just sent) from `mic`; both int16, one frame."""
+        """Cancel the echo of `far` (what was just sent) from `mic`; both int16, one frame.
+
+        `voice.frontend.SharedFrontEnd` does the same for many calls at once (vectorised)."""
         n = FRAME_SAMPLES
         d = mic.astype(np.float64) / 32768.0
         x = far.astype(np.float64) / 32768.0
-        self._raw = np.concatenate([self._raw[n:], x])
-        banded = np.convolve(self._raw, _BAND, mode="valid")
-        self._far = np.concatenate([self._far[n:], banded])
-        self._mic = np.concatenate([self._mic[n:], d])
-        self._frames += 1
-        if self._frames % self.settings.search_every == 0 and self._frames * n >= self._win:
-            self._search()
-        y = self._predict(n)
+        raw = np.concatenate([self._raw[n:], x])
+        self.advance(d, raw, np.convolve(raw, _BAND, mode="valid"))
+        seg = self.reference(n)
+        y = np.zeros(n) if seg is None else np.convolve(seg, self._h[::-1], mode="valid")
         e = d - y
         return EchoFrame(
             pcm=np.clip(e * 32768.0, -32768, 32767).astype(np.int16),
@@ -112,14 +130,34 @@ class EchoCanceller:
             coherence=self.coherence,
         )
 
-    def _predict(self, count: int) -> np.ndarray:
-        """Echo estimate of the last `count` mic samples from the current path."""
+    def raw_window(self, x: np.ndarray) -> np.ndarray:
+        """The reference samples the band filter needs for this frame (history + `x`)."""
+        return np.concatenate([self._raw[FRAME_SAMPLES:], x])
+
+    def advance(self, d: np.ndarray, raw: np.ndarray, banded: np.ndarray) -> None:
+        """Take one frame: mic `d`, the reference window `raw` and its band-limited frame."""
+        n = FRAME_SAMPLES
+        self._raw = raw
+        self._far = np.concatenate([self._far[n:], banded])
+        self._mic = np.concatenate([self._mic[n:], d])
+        self._frames += 1
+        every = self.settings.search_every * (self.settings.locked_every if self.delay else 1)
+        if self._frames % every == 0 and self._frames * n >= self._win:
+            self._search()
+
+    def reference(self, count: int) -> np.ndarray | None:
+        """Band-limited far-end samples that explain the last `count` mic samples (with the
+        FIR's history in front), or None while no echo path is known."""
         if self.delay is None:
-            return np.zeros(count)
+            return None
         k = len(self._h)
         end = len(self._far) - self.delay + self._half
-        seg = self._far[end - count - k + 1 : end]
-        return np.convolve(seg, self._h[::-1], mode="valid")
+        return self._far[end - count - k + 1 : end]
+
+    @property
+    def fir(self) -> np.ndarray:
+        """The echo path's taps, in convolution order."""
+        return self._h
 
     def _search(self) -> None:
         m = self._mic
@@ -129,7 +167,7 @@ class EchoCanceller:
         if energy < 1e-9 or float(np.dot(f, f)) < 1e-9:
             self.coherence = 0.0
             return
-        nfft = 1 << int(np.ceil(np.log2(len(m) + len(f))))
+        nfft = _fast_len(len(m) + len(f))
         c = np.fft.irfft(np.fft.rfft(m[::-1], nfft) * np.fft.rfft(f, nfft), nfft)
         cc = c[len(m) - 1 : len(f)]  # cc[j] = sum_i m[i] f[i + j]
         cs = np.concatenate([[0.0], np.cumsum(f * f)])

@@ -10,6 +10,7 @@ caller gets the turn) or resumed from the heard position. Each decision is a typ
 from __future__ import annotations
 
 import asyncio
+import collections
 import enum
 import logging
 from collections.abc import Awaitable, Callable
@@ -20,18 +21,16 @@ import numpy as np
 from opentelemetry import trace
 
 from backplane.events import BargeInDecision
-from voice.aec import EchoCanceller
 from voice.bargein_policy import BargeInPolicy, Decision, FrameEvidence, Verdict
 from voice.bargein_settings import BargeInSettings
 from voice.bargein_words import HeardWords
 from voice.codec import FRAME_MS, FRAME_SAMPLES
-from voice.dtmf import detect as detect_dtmf
 from voice.errors import BargeInStateError
+from voice.frontend import CallFront, SharedFrontEnd, shared_frontend
 from voice.hooks import InboundFrame, PlayoutControl
 from voice.playout import PlayoutState
 from voice.silero import SharedSilero, SileroStream, shared_silero
 from voice.speech import Transcript
-from voice.vad import EnergyVad
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("switchboard.voice.bargein")
@@ -99,6 +98,7 @@ class BargeInController:
         settings: BargeInSettings | None = None,
         *,
         silero: SharedSilero | None = None,
+        frontend: SharedFrontEnd | None = None,
         recognizer: SegmentRecognizer | None = None,
         sink: DecisionSink | None = None,
         replay: bool = False,
@@ -113,8 +113,9 @@ class BargeInController:
         self.actions: list[BargeInAction] = []
         self._silero = silero or shared_silero()
         self._stream = SileroStream()
-        self._aec = EchoCanceller()
-        self._energy = EnergyVad()
+        self._pending: collections.deque[asyncio.Future[list[float]]] = collections.deque()
+        self._front = frontend or shared_frontend()
+        self._call = CallFront()
         self._recognizer = recognizer
         self._sink = sink
         self._heard_ms = 0
@@ -174,22 +175,33 @@ class BargeInController:
         # was hearing can be short at the end of a reply
         mic = _fit(frame.pcm)
         far = _fit(frame.outbound) if frame.outbound is not None else self._silence
-        echo = self._aec.process(mic, far)
-        pcm = echo.pcm
+        front = await self._front.analyse(self._call, mic, far)
+        pcm = front.pcm
         self._last_pcm = pcm
         self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
-        energy = self._energy.process(pcm)
-        probs = await self._silero.score(self._stream, pcm)
+        probs = await self._voice_probs()
+        pending = self._silero.submit(self._stream, pcm)
+        if pending is not None:
+            self._pending.append(pending)
         self._t_ms = frame.timestamp_ms + FRAME_MS
         return FrameEvidence(
             t_ms=self._t_ms,
-            level_db=energy.level_db,
-            active=energy.active,
-            flatness=energy.flatness,
+            level_db=front.level_db,
+            active=front.active,
             probs=tuple(probs),
-            dtmf=detect_dtmf(mic) is not None,
-            echo=echo.coherence >= self.settings.echo_coherence and echo.far_db > -60,
+            dtmf=front.dtmf,
+            echo=front.coherence >= self.settings.echo_coherence and front.far_db > -60,
         )
+
+    async def _voice_probs(self) -> list[float]:
+        """Silero probabilities that are ready: each frame's windows are scored in the shared
+        batch of the next tick, so they reach the policy a frame or more later. Live, a batch
+        not done yet is left for a later frame (the frame path never waits on the model); in
+        replay, the previous frame's batch is awaited so runs are deterministic."""
+        probs: list[float] = []
+        while self._pending and (self._replay or self._pending[0].done()):
+            probs += await self._pending.popleft()
+        return probs
 
     # -- state ----------------------------------------------------------------------------
     def _move(self, to: BargeInState) -> None:

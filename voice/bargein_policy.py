@@ -36,7 +36,7 @@ class FrameEvidence:
     t_ms: int  # end of this frame, from the start of the stream
     level_db: float
     active: bool  # energy detector
-    flatness: float
+    flatness: float = 0.0  # spectral flatness, where a detector measured it
     probs: tuple[float, ...] = ()  # Silero windows completed on this frame
     dtmf: bool = False
     echo: bool = False  # the far end explains this frame (residual echo)
@@ -69,6 +69,19 @@ _LAUGH = re.compile(r"^(h[aeiou]){2,}h?$|^a?(ha)+h?$")
 
 def words_of(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[a-z][a-z'-]*", text.lower()))
+
+
+def _swing(levels: np.ndarray) -> float:
+    """90th minus 10th percentile (linear interpolation, as np.percentile; ~20x cheaper)."""
+    s = np.sort(levels)
+
+    def at(q: float) -> float:
+        k = (len(s) - 1) * q
+        lo = int(k)
+        hi = min(lo + 1, len(s) - 1)
+        return float(s[lo] + (s[hi] - s[lo]) * (k - lo))
+
+    return round(at(0.9) - at(0.1), 1)
 
 
 class BargeInPolicy:
@@ -169,7 +182,13 @@ class BargeInPolicy:
             return self._resume(ev, "echo", f)
         voiced_ms = int(f["voiced_ms"])
         said = self.word_class()
-        if said == "content" and elapsed >= s.confirm_ms and voiced_ms >= s.confirm_ms:
+        # words count when a near talker said them: Whisper also "hears" words in babble/music
+        if (
+            said == "content"
+            and elapsed >= s.confirm_ms
+            and voiced_ms >= s.confirm_ms
+            and self._talker(f)
+        ):
             return self._confirm(ev, "words", f)
         if seg.quiet_run * FRAME_MS >= s.end_ms:
             if voiced_ms:
@@ -211,9 +230,7 @@ class BargeInPolicy:
             "voiced_ms": voiced * 32,  # Silero windows are 32 ms
             "max_prob": round(float(probs.max()), 3),
             "mean_prob": round(float(probs.mean()), 3),
-            "modulation_db": round(float(np.percentile(levels, 90) - np.percentile(levels, 10)), 1)
-            if len(levels) > 2
-            else 0.0,
+            "modulation_db": _swing(levels) if len(levels) > 2 else 0.0,
             "words": " ".join(seg.words) if seg.words else "",
             "no_speech": round(seg.heard.no_speech, 3) if seg.heard else -1.0,
             "logprob": round(seg.heard.logprob, 3) if seg.heard else 0.0,

@@ -108,9 +108,16 @@ class SharedSilero:
     joins the next batch. The loop only enqueues and resolves futures.
     """
 
-    def __init__(self, model: SileroModel | None = None, *, max_batch: int = 512) -> None:
+    def __init__(
+        self, model: SileroModel | None = None, *, max_batch: int = 512, tick_ms: float = 8.0
+    ) -> None:
         self.model = model or SileroModel()
         self.max_batch = max_batch
+        self.tick_s = tick_ms / 1000.0
+        """`submit` waits this long before running, so frames of other calls that arrive in
+        the same 20 ms period join the batch (one inference per tick, not per call)."""
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silero")
         self._queue: list[tuple[SileroStream, np.ndarray, asyncio.Future[float]]] = []
         self._running = False
@@ -124,6 +131,7 @@ class SharedSilero:
         if not windows:
             return []
         loop = asyncio.get_running_loop()
+        self._bind(loop)
         futures = []
         for w in windows:
             fut: asyncio.Future[float] = loop.create_future()
@@ -133,6 +141,37 @@ class SharedSilero:
             self._running = True
             self._task = loop.create_task(self._drain())
         return list(await asyncio.gather(*futures))
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Forget a batch that belonged to another (finished) event loop, e.g. a test's."""
+        if self._loop is not loop:
+            self._loop = loop
+            self._queue = []
+            self._running = False
+            self._timer = None
+
+    def submit(self, stream: SileroStream, pcm: np.ndarray) -> asyncio.Future[list[float]] | None:
+        """Push one frame without waiting: a future of the probabilities of the windows it
+        completed (None if it completed none). Runs on the next tick's batch."""
+        windows = stream.push(pcm)
+        if not windows:
+            return None
+        loop = asyncio.get_running_loop()
+        self._bind(loop)
+        futures = []
+        for w in windows:
+            fut: asyncio.Future[float] = loop.create_future()
+            self._queue.append((stream, w, fut))
+            futures.append(fut)
+        if not self._running and self._timer is None:
+            self._timer = loop.call_later(self.tick_s, self._kick)
+        return asyncio.gather(*futures)
+
+    def _kick(self) -> None:
+        self._timer = None
+        if not self._running and self._queue:
+            self._running = True
+            self._task = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()

@@ -98,7 +98,7 @@ async def run(mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=RE
     async def sink(event):
         events.append(event)
 
-    ctl = BargeInController(settings, silero=silero, sink=sink)
+    ctl = BargeInController(settings, silero=silero, sink=sink, replay=True)
     actions = []
     for i in range(n):
         line.tick(i)
@@ -228,7 +228,7 @@ async def test_short_or_missing_reference_frames_never_break_the_call(silero):
     """The playout estimate can hand over less than a frame at the end of a reply."""
     mic, agent = _clip("d0172")
     line = Line(pcm_to_ulaw(agent[: 50 * FRAME_SAMPLES]), REPLY)
-    ctl = BargeInController(silero=silero, sink=None)
+    ctl = BargeInController(silero=silero, sink=None, replay=True)
     for i in range(40):
         line.tick(i)
         sl = slice(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES)
@@ -236,4 +236,4 @@ async def test_short_or_missing_reference_frames_never_break_the_call(silero):
         frame = InboundFrame(pcm=mic[sl], timestamp_ms=i * 20, received_at=0.0, outbound=far)
         await ctl.on_frame(frame, line)
     assert ctl.state in (BargeInState.LISTENING, BargeInState.PAUSED)
-    assert ctl._aec._frames == 40  # every frame went through the canceller
+    assert ctl._call.aec._frames == 40  # every frame went through the canceller

@@ -1,0 +1,60 @@
+"""The batched front end gives every call the same numbers as the per-call detectors."""
+
+import asyncio
+
+import numpy as np
+
+from voice.aec import _BAND, EchoCanceller
+from voice.dtmf import detect
+from voice.frontend import CallFront, SharedFrontEnd
+from voice.vad import EnergyVad
+
+
+def _signals(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    far = (np.convolve(rng.standard_normal(n + 8), np.ones(8) / 8, "valid")[:n] * 6000).astype(
+        np.int16
+    )
+    echo = np.convolve(far.astype(np.float64), _BAND, mode="full")[:n] * 0.1
+    mic = np.zeros(n)
+    mic[800 + 80 * seed :] = echo[: n - 800 - 80 * seed]  # each call its own echo delay
+    mic[n // 2 : n // 2 + 1600] += rng.standard_normal(1600) * 3000  # the caller talks
+    t = np.arange(1600) / 8000
+    mic[n // 4 : n // 4 + 1600] += 6000 * (
+        np.sin(2 * np.pi * 770 * t) + np.sin(2 * np.pi * 1336 * t)
+    )
+    return np.clip(mic, -32768, 32767).astype(np.int16), far
+
+
+def test_batch_matches_the_per_call_detectors():
+    n, calls = 8000 * 3, 4
+    data = [_signals(n, k) for k in range(calls)]
+    front = SharedFrontEnd()
+    states = [CallFront() for _ in range(calls)]
+    scalar = [(EchoCanceller(), EnergyVad()) for _ in range(calls)]
+    for i in range(0, n, 160):
+        batch = front.process(
+            [(st, m[i : i + 160], f[i : i + 160]) for st, (m, f) in zip(states, data, strict=True)]
+        )
+        for k, ((ec, vad), (m, f)) in enumerate(zip(scalar, data, strict=True)):
+            ref = ec.process(m[i : i + 160], f[i : i + 160])
+            energy = vad.process(ref.pcm)
+            got = batch[k]
+            assert np.max(np.abs(got.pcm.astype(int) - ref.pcm.astype(int))) <= 1
+            if energy.level_db > -80:  # below, one LSB of rounding moves the level a lot
+                assert abs(got.level_db - energy.level_db) < 0.5
+            assert got.active == energy.active or abs(got.level_db - got.floor_db - 9.0) < 0.5
+            assert got.dtmf == (detect(m[i : i + 160]) is not None)
+            assert abs(got.coherence - ref.coherence) < 1e-6
+    assert front.batches == n // 160 and front.frames == calls * (n // 160)
+    assert any(st.aec.delay is not None for st in states)  # echo paths were found
+
+
+async def test_frames_arriving_together_are_processed_in_one_batch():
+    front = SharedFrontEnd()
+    states = [CallFront() for _ in range(30)]
+    frame = np.zeros(160, np.int16)
+    for _ in range(5):
+        await asyncio.gather(*(front.analyse(st, frame, frame) for st in states))
+    assert front.frames == 150
+    assert front.batches == 5
