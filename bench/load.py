@@ -2,10 +2,12 @@
 
 Each simulated call gets pre-encoded 20 ms mu-law frames of a corpus clip (looped), paced at real
 time, with the agent's audio flowing out through a real `Playout` (the same simulated Twilio line
-as bench/bargein.py); all calls share one batched Silero session, as in the server. Reports per
+as bench/bargein.py); all calls share one batched Silero session and the batched detectors, as in the server, and
+candidates are recognised (one shared short-context Whisper, off the loop) as in a live call.
+Reports per
 N: CPU use, p50/p99 lag from a frame's due time to its barge-in decision, late frames (decided
 more than 20 ms after they were due, i.e. the next frame was already waiting), and the pause
-latency on interrupt clips. Prints JSON.
+latency on interrupt clips, with the machine's load average (it is shared). Prints JSON.
 
 In-process, not over loopback WebSockets: the server's frame parsing is not included.
 
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from bench.bargein import SimulatedLine  # noqa: E402
 from voice.bargein import BargeInController, Pause  # noqa: E402
+from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
 from voice.hooks import InboundFrame  # noqa: E402
 from voice.playout import Playout, PlayoutSettings  # noqa: E402
@@ -57,7 +60,12 @@ def prepare(clip: dict, root: Path, seconds: float) -> tuple[list[bytes], bytes]
 
 
 async def call(
-    clip: dict, data: tuple[list[bytes], bytes], silero: SharedSilero, seconds: float, start: float
+    clip: dict,
+    data: tuple[list[bytes], bytes],
+    silero: SharedSilero,
+    seconds: float,
+    start: float,
+    words: SegmentWords | None = None,
 ) -> dict:
     inbound, outbound = data
     n = len(inbound)
@@ -68,7 +76,7 @@ async def call(
     playout.add_audio(outbound, text="")
     playout.finish_reply()
     line = SimulatedLine(playout=playout, clock=clock)  # type: ignore[arg-type]
-    ctl = BargeInController(silero=silero)
+    ctl = BargeInController(silero=silero, recognizer=words)
     lags, pause_ms = [], None
     for i in range(frames):
         due = start + (i + 1) * 0.02
@@ -83,10 +91,12 @@ async def call(
         lags.append((time.monotonic() - due) * 1000)
         if isinstance(action, Pause) and pause_ms is None and i < n and clip["onset_ms"]:
             pause_ms = action.t_ms - clip["onset_ms"]
-    return {"lags": lags, "pause_ms": pause_ms}
+    return {"lags": lags, "pause_ms": pause_ms, "decode_ms": ctl.decode_ms}
 
 
-async def run_n(clips: list[dict], root: Path, n_calls: int, seconds: float) -> dict:
+async def run_n(
+    clips: list[dict], root: Path, n_calls: int, seconds: float, words: SegmentWords | None = None
+) -> dict:
     silero = SharedSilero()
     picks = [clips[i % len(clips)] for i in range(n_calls)]
     data = [prepare(c, root, seconds) for c in picks]
@@ -95,7 +105,7 @@ async def run_n(clips: list[dict], root: Path, n_calls: int, seconds: float) -> 
     cpu0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
     out = await asyncio.gather(
         *(
-            call(c, d, silero, seconds, start + (k % 20) * 0.001)
+            call(c, d, silero, seconds, start + (k % 20) * 0.001, words)
             for k, (c, d) in enumerate(zip(picks, data, strict=True))
         )
     )
@@ -104,6 +114,7 @@ async def run_n(clips: list[dict], root: Path, n_calls: int, seconds: float) -> 
     lags = np.concatenate([np.array(o["lags"]) for o in out])
     cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
     pauses = [o["pause_ms"] for o in out if o["pause_ms"] is not None]
+    decodes = [d for o in out for d in o["decode_ms"]]  # decode time, not queueing
     return {
         "calls": n_calls,
         "load_average_1m": round(os.getloadavg()[0], 2),
@@ -120,6 +131,11 @@ async def run_n(clips: list[dict], root: Path, n_calls: int, seconds: float) -> 
             "p95": float(np.percentile(pauses, 95)) if pauses else None,
         },
         "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),
+        "recognitions": len(decodes),
+        "recognition_ms": {
+            "p50": round(float(np.percentile(decodes, 50)), 1) if decodes else None,
+            "p95": round(float(np.percentile(decodes, 95)), 1) if decodes else None,
+        },
     }
 
 
@@ -128,11 +144,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--corpus", required=True, type=Path)
     ap.add_argument("--calls", default="25,50,100,200")
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--no-words", action="store_true", help="No recognition on candidates.")
     args = ap.parse_args(argv)
+    words = None if args.no_words else SegmentWords()
+    if words is not None:
+        asyncio.run(words.warm_up())
     rows = [json.loads(x) for x in (args.corpus / "manifest.jsonl").read_text().splitlines() if x]
     clips = [r for r in rows if r["label"] == "interrupt"]
     results = [
-        asyncio.run(run_n(clips, args.corpus, int(n), args.seconds)) for n in args.calls.split(",")
+        asyncio.run(run_n(clips, args.corpus, int(n), args.seconds, words))
+        for n in args.calls.split(",")
     ]
     report = {
         "seconds": args.seconds,

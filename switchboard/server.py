@@ -57,19 +57,13 @@ def default_recognizer() -> Recognizer:
 
 
 def barge_in_hooks(recognizer: object | None = None) -> InboundHookFactory:
-    """One barge-in controller per call, sharing the process-wide Silero session.
+    """One barge-in controller per call (`voice.bargein_hooks.BargeInHooks`): shared Silero and
+    batched detectors, plus a short-context Whisper check of candidate segments for words
+    (backchannels vs. a real interruption). The call's streaming `recognizer` is not used for
+    that: its decodes are too slow for the 200-700 ms confirmation window."""
+    from voice.bargein_hooks import BargeInHooks
 
-    A recognizer with `transcribe(pcm)` also lets the controller check candidate segments
-    for words (backchannels vs. a real interruption).
-    """
-    from voice.bargein import BargeInController
-
-    segments = recognizer if hasattr(recognizer, "transcribe") else None
-
-    def make(session_id: str) -> BargeInController:
-        return BargeInController(recognizer=segments)  # type: ignore[arg-type]
-
-    return make
+    return BargeInHooks()
 
 
 def team_agents(
@@ -106,7 +100,8 @@ async def build_voice_server(
         entry_agent = entry_agent or entry
     recognizer = recognizer or default_recognizer()
     synthesizer = synthesizer or default_synthesizer()
-    await warm_up(recognizer, synthesizer)
+    hooks = barge_in_hooks(recognizer) if settings.barge_in else None
+    await warm_up(recognizer, synthesizer, hooks)
     return VoiceServer(
         settings=settings.voice,
         backplane=backplane,
@@ -114,7 +109,7 @@ async def build_voice_server(
         entry_agent=entry_agent or "reception",
         recognizer=recognizer,
         synthesizer=synthesizer,
-        hooks=barge_in_hooks(recognizer) if settings.barge_in else None,
+        hooks=hooks,
         on_timing=on_timing,
     )
 
