@@ -2,12 +2,12 @@
 
 Each simulated call gets pre-encoded 20 ms mu-law frames of a corpus clip (looped), paced at real
 time, with the agent's audio flowing out through a real `Playout` (the same simulated Twilio line
-as bench/bargein.py); all calls share one batched Silero session and the batched detectors, as in the server, and
-candidates are recognised (one shared short-context Whisper, off the loop) as in a live call.
-Reports per
-N: CPU use, p50/p99 lag from a frame's due time to its barge-in decision, late frames (decided
-more than 20 ms after they were due, i.e. the next frame was already waiting), and the pause
-latency on interrupt clips, with the machine's load average (it is shared). Prints JSON.
+as bench/bargein.py). All calls share one batched Silero session and the batched detectors, as
+in the server, and candidates are recognised (one shared short-context Whisper, off the loop)
+as in a live call. Reports per N: CPU use, p50/p99 lag from a frame's due time to its barge-in
+decision, late frames (decided more than 20 ms after they were due, i.e. the next frame was
+already waiting), and the pause latency on interrupt clips, with the machine's load average
+(it is shared). Prints JSON.
 
 In-process, not over loopback WebSockets: the server's frame parsing is not included.
 
