@@ -18,7 +18,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from backplane import AgentTurn, Backplane, CallerTurn, Handoff, SlotSet
+from backplane import AgentTurn, Backplane, CallerTurn, Handoff, SlotSet, ToolAttempt
+from switchboard.local_services import LocalServices
+from switchboard.orchestrator import OrchestratorSettings
 from switchboard.server import ServerSettings, build_voice_server, default_synthesizer
 from switchboard.testing import SimulatorSettings, TwilioSimulator
 from switchboard.testing.live import loopback_socket, serve
@@ -31,6 +33,7 @@ CALLER_LINES = (
     "My name is Dana Whitfield.",
     "It is March third, nineteen eighty-five.",
     "Next Tuesday at 3 in the afternoon.",
+    "My number is 312 555 0187.",
     "That's all, thank you. Goodbye.",
 )
 
@@ -53,6 +56,11 @@ async def _print_events(bp: Backplane, sid: str, console: Console) -> None:
         elif isinstance(event, SlotSet):
             slots[event.name] = event.value
             console.print(f"[dim]                  slot {event.name} = {event.value!r}[/]")
+        elif isinstance(event, ToolAttempt):
+            console.print(
+                f"[yellow]tool[/]              {event.tool} #{event.attempt} {event.outcome} "
+                f"({event.latency_ms:.0f} ms)"
+            )
         elif isinstance(event, Handoff):
             agent = event.to_agent
             known = ", ".join(f"{k}={_value(v)!r}" for k, v in sorted(event.slots.items()))
@@ -70,11 +78,26 @@ async def run_voice_demo(
     token = secrets.token_hex(16)  # signatures are real even in the demo
     data_dir = Path(os.environ.get("SWITCHBOARD_DATA_DIR", "var"))
     console.print("[bold]switchboard demo[/]: a simulated phone call, offline models, no keys")
+    # The booking tools run for real, against a calendar service started on 127.0.0.1.
+    with LocalServices() as local:
+        for line in local.started():
+            console.print(f"local service: {line}", markup=False)
+        sid = await _call(team, speed, local, data_dir, token, console)
+    console.print(f"replay: switchboard replay {sid}")
+    return sid
+
+
+async def _call(
+    team: Path, speed: float, local: LocalServices, data_dir: Path, token: str, console: Console
+) -> str:
     async with await Backplane.connect() as bp:
         sock, url = loopback_socket()
         voice = VoiceSettings(auth_token=token, public_base_url=url, worker_id="demo-worker")
         console.print(f"starting the voice server on {url} (team {team}) ...")
-        server = await build_voice_server(ServerSettings(team_dir=team, voice=voice), bp)
+        orchestration = OrchestratorSettings(services=local.settings)
+        server = await build_voice_server(
+            ServerSettings(team_dir=team, voice=voice, orchestration=orchestration), bp
+        )
         async with serve(create_app(server), sock=sock):
             sim = TwilioSimulator(
                 SimulatorSettings(server=url, auth_token=token, speed=speed),
@@ -104,8 +127,10 @@ async def run_voice_demo(
         table.add_row("answer latency", f"{min(latencies):.0f}-{max(latencies):.0f} ms")
     console.print()
     console.print(table)
+    for request in local.recorded():
+        body = request.form.get("Body") or request.json or request.form
+        table.add_row(f"recorded {request.method} {request.path}", str(body)[:90])
     console.print(f"recording (left: caller, right: agent): {wav}")
-    console.print(f"replay: switchboard replay {sid}")
     return sid
 
 
