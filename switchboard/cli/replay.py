@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+import voice.events  # noqa: F401  (registers the voice layer's event kinds for decoding)
 from backplane import Backplane, SessionNotFound
 from tools.replay import (
     BadExport,
