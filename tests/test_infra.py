@@ -41,3 +41,27 @@ def test_redis_config_keeps_data_and_never_evicts() -> None:
     settings = dict(line.split(None, 1) for line in conf if line and not line.startswith("#"))
     assert settings["appendonly"] == "yes"
     assert settings["maxmemory-policy"] == "noeviction"
+
+
+def test_worker_commands_use_options_the_cli_has() -> None:
+    from typer.testing import CliRunner
+
+    from switchboard.cli import app
+
+    compose = yaml.safe_load((INFRA / "docker-compose.yml").read_text())
+    docs = list(yaml.safe_load_all((INFRA / "k8s" / "worker.yaml").read_text()))
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    commands = [
+        compose["services"]["worker"]["command"],
+        deployment["spec"]["template"]["spec"]["containers"][0]["args"],
+    ]
+    help_text = CliRunner().invoke(app, ["serve", "--help"], terminal_width=200).output
+    for command in commands:
+        assert command[:2] == ["switchboard", "serve"]
+        options = [arg for arg in command[2:] if arg.startswith("--")]
+        assert options and all(option in help_text for option in options)
+        assert not [
+            a
+            for a in command[2:]
+            if not a.startswith("--") and command[command.index(a) - 1].startswith("--") is False
+        ]
