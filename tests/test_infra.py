@@ -60,8 +60,8 @@ def test_worker_commands_use_options_the_cli_has() -> None:
         assert command[:2] == ["switchboard", "serve"]
         options = [arg for arg in command[2:] if arg.startswith("--")]
         assert options and all(option in help_text for option in options)
-        assert not [
-            a
-            for a in command[2:]
-            if not a.startswith("--") and command[command.index(a) - 1].startswith("--") is False
-        ]
+        # every other argument is an option's value: no stray positional arguments
+        args = command[2:]
+        assert all(
+            args[i - 1].startswith("--") for i, a in enumerate(args) if not a.startswith("-")
+        )
