@@ -72,6 +72,7 @@ class CircuitBreaker:
         self._allow = redis.register_script(_ALLOW)
         self._failure = redis.register_script(_FAILURE)
         self._reset = redis.register_script(_RESET)
+        self._allow_loaded = False
 
     async def allow(self, tool: str, settings: BreakerSettings) -> Permit:
         """May this worker call the tool now? In half-open state only one worker may: the
@@ -81,10 +82,19 @@ class CircuitBreaker:
 
     async def queue_allow(self, pipe: Any, tool: str, settings: BreakerSettings) -> None:
         """`allow` queued on a pipeline (saves a round trip); read its reply with
-        `permit_from`."""
-        await self._allow(
-            keys=breaker_keys(tool), args=[_ms(settings.probe_timeout_s)], client=pipe
-        )
+        `permit_from`. Queued as a bare EVALSHA: a Script object on a pipeline makes redis-py
+        send SCRIPT EXISTS first on every execute, which is the round trip we came to save.
+        After a Redis restart the pipeline fails with NoScriptError; `forget_scripts()` and
+        queue again."""
+        if not self._allow_loaded:
+            await self.redis.script_load(_ALLOW)
+            self._allow_loaded = True
+        keys = breaker_keys(tool)
+        pipe.evalsha(self._allow.sha, len(keys), *keys, _ms(settings.probe_timeout_s))
+
+    def forget_scripts(self) -> None:
+        """The server lost its script cache (restart, failover): load again on next use."""
+        self._allow_loaded = False
 
     @staticmethod
     def permit_from(reply: Any) -> Permit:

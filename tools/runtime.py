@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from tools.audit import Auditor, Outcome
 from tools.breaker import BreakerState, CircuitBreaker, Permit
@@ -85,6 +86,21 @@ class ToolRuntime:
     def settings_for(self, spec: ToolSpec) -> ToolSettings:
         return self.overrides.get(spec.name, spec.settings)
 
+    async def _lookup(self, sid: str, key: str, name: str, settings: ToolSettings) -> list[Any]:
+        """One round trip for the cache lookup and the first breaker permit."""
+        for first in (True, False):
+            pipe = self.redis.pipeline(transaction=False)
+            if settings.cache_results:
+                self.cache.queue_get(pipe, sid, key)
+            await self.breaker.queue_allow(pipe, name, settings.breaker)
+            try:
+                return list(await pipe.execute())
+            except NoScriptError:
+                if not first:
+                    raise
+                self.breaker.forget_scripts()  # Redis restarted: load the script again
+        raise NoScriptError("script cache lost twice in a row")
+
     async def invoke(self, scope: ToolScope, name: str, arguments: dict[str, Any]) -> ToolResult:
         """Run tool `name` for the agent; always returns, with a value or a typed failure."""
         sid = scope.session.session_id
@@ -103,12 +119,7 @@ class ToolRuntime:
         settings = self.settings_for(spec)
         key = make_key(sid, scope.turn, name, args)
         audit = Auditor(scope.session, tool=name, arguments=args, key=key)
-        # One round trip for the cache lookup and the first breaker permit.
-        pipe = self.redis.pipeline(transaction=False)
-        if settings.cache_results:
-            self.cache.queue_get(pipe, sid, key)
-        await self.breaker.queue_allow(pipe, name, settings.breaker)
-        replies = await pipe.execute()
+        replies = await self._lookup(sid, key, name, settings)
         first_permit: Permit | None = self.breaker.permit_from(replies[-1])
         if settings.cache_results:
             value = self.cache.decode(replies[0])

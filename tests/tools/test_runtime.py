@@ -125,3 +125,13 @@ async def test_connection_refused_is_retried_then_unavailable(
     result = await runtime.invoke(scope, "find_availability", {"date": "2026-09-14"})
     assert result.failure is not None and result.failure.kind is FailureKind.UNAVAILABLE
     assert [a.outcome for a in await attempts_of(scope.session)] == ["retry", "retry", "failed"]
+
+
+async def test_script_cache_lost_mid_call_is_reloaded(
+    runtime: ToolRuntime, scope: ToolScope, calendar: CalendarServer
+) -> None:
+    """After a Redis restart or failover the server forgets loaded scripts (NOSCRIPT)."""
+    first = await runtime.invoke(scope, "find_availability", {"date": "2030-01-07"})
+    await runtime.redis.script_flush()
+    again = await runtime.invoke(scope, "find_availability", {"date": "2030-01-08"})
+    assert first.ok and again.ok
