@@ -125,7 +125,10 @@ class BargeInPolicy:
         trusted = (
             seg.heard.no_speech < s.words_max_no_speech and seg.heard.logprob > s.words_min_logprob
         )
-        return "content" if content and trusted else ""
+        # one word said over and over is Whisper's stuck-decoder signature on short noisy
+        # windows ("side side", "flap flap"), not a caller
+        stuck = len(content) >= 2 and len(set(content)) == 1
+        return "content" if content and trusted and not stuck else ""
 
     def reset(self) -> None:
         """The agent stopped speaking (reply done or confirmed): forget any candidate."""

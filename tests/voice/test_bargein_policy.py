@@ -86,6 +86,8 @@ def test_word_classes_lexicon_laughs_and_trust():
     assert p.word_class() == ""  # Whisper itself doubts there was speech
     p.hear(_heard("Cancel my appointment", logprob=-3.0))
     assert p.word_class() == ""
+    p.hear(_heard("side, side"))
+    assert p.word_class() == ""  # a stuck decoder repeating one word
 
 
 def test_backchannel_words_resume_a_long_hum_at_the_window_end():
