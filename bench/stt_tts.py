@@ -41,11 +41,12 @@ import soundfile as sf
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from switchboard.testing.corpus import bargein_dev_dir  # noqa: E402
 from voice.speech_config import SpeechSettings  # noqa: E402
 from voice.stt.resample import to_int16_16k  # noqa: E402
 from voice.stt.whisper import WhisperRecognizer  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "bargein-dev"
+CORPUS = bargein_dev_dir()
 BACKCHANNELS = {"yeah", "yes", "okay", "ok", "mm", "hmm", "mhm", "uh", "huh", "right", "sure"}
 BACKCHANNEL_HINT = "Yeah. Okay. Mm-hmm. Uh-huh. Right. Sure."
 REPLY = (

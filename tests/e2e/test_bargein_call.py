@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ import soundfile as sf
 
 from backplane import Backplane, BargeInDecision, OwnedSession
 from switchboard.testing import SimulatorSettings, TwilioSimulator
+from switchboard.testing.corpus import bargein_dev_dir
 from switchboard.testing.live import loopback_socket, serve
 from voice.app import VoiceServer, create_app
 from voice.bargein_hooks import BargeInHooks
@@ -26,7 +26,7 @@ from voice.tts import default_synthesizer
 pytestmark = pytest.mark.slow
 
 AUTH_TOKEN = "bargein-auth-token-0123456789abcdef"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "bargein-dev"
+CORPUS = bargein_dev_dir()
 GREETING = (
     "Thank you for calling the Maple Grove clinic. Our opening hours have changed this month: "
     "we are now open from eight in the morning until six in the evening on weekdays."

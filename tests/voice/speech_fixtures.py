@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "bargein-dev"
+from switchboard.testing.corpus import bargein_dev_dir
+
+CORPUS = bargein_dev_dir()
 
 
 @pytest.fixture(scope="module", name="caller_line")

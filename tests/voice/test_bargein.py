@@ -2,12 +2,12 @@
 
 import collections
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from switchboard.testing.corpus import bargein_dev_dir
 from voice.bargein import BargeInController, BargeInState, Confirm, Pause, Resume
 from voice.bargein_settings import BargeInSettings
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm
@@ -16,7 +16,7 @@ from voice.hooks import InboundFrame
 from voice.playout import Playout, PlayoutSettings, PlayoutState
 from voice.silero import SharedSilero
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "bargein-dev"
+CORPUS = bargein_dev_dir()
 REPLY = (
     "Your appointment is on Tuesday at ten in the morning with doctor Patel, please arrive early."
 )

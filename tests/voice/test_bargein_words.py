@@ -1,14 +1,13 @@
 """Candidate recognition: the short-context Whisper decode and when its words reach the policy."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import soundfile as sf
 
+from switchboard.testing.corpus import bargein_dev_dir
 from voice.bargein_words import HeardWords, SegmentWords
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "bargein-dev"
+CORPUS = bargein_dev_dir()
 
 
 @pytest.fixture(scope="module")
