@@ -9,7 +9,7 @@ from voice.errors import VoiceError
 from voice.hooks import InboundFrame, InboundHook, PlayoutControl
 from voice.playout import Playout, PlayoutSettings, PlayoutState
 from voice.speech import Recognizer, RecognizerStream, Synthesizer, Transcript
-from voice.turns import CallAgent, CallAgentFactory
+from voice.turns import CallAgent, CallAgentFactory, EndingCallAgent, agent_ended
 
 __all__ = [
     "BargeInController",
@@ -19,6 +19,7 @@ __all__ = [
     "CallAgentFactory",
     "CallLoop",
     "CallSettings",
+    "EndingCallAgent",
     "InboundFrame",
     "InboundHook",
     "Playout",
@@ -33,5 +34,6 @@ __all__ = [
     "VoiceError",
     "VoiceServer",
     "VoiceSettings",
+    "agent_ended",
     "create_app",
 ]

@@ -24,7 +24,7 @@ from voice.hooks import InboundFrame, InboundHook
 from voice.outbound import Outbound, Send
 from voice.playout import Playout, PlayoutSettings, PlayoutState
 from voice.speech import RecognizerStream, Synthesizer, Transcript
-from voice.turns import CallAgent
+from voice.turns import CallAgent, agent_ended
 
 if TYPE_CHECKING:
     from backplane import OwnedSession
@@ -90,6 +90,7 @@ class CallLoop:
         self._turns: asyncio.Queue[Transcript] = asyncio.Queue()
         self._reply: asyncio.Task[str] | None = None
         self._stopped = asyncio.Event()
+        self.ended = False  # the agent ended the call and its last reply has played
         self.transcript: list[tuple[str, str]] = []  # ("caller"|"agent", text), for logs/tests
 
     # -- PlayoutControl --------------------------------------------------------------------
@@ -197,6 +198,12 @@ class CallLoop:
             self.transcript.append(("caller", text))
             log.info("call %s: caller: %s", self._session.session_id, text)
             await self._speak(self.agent.respond(text))
+            if agent_ended(self.agent):
+                # The farewell has played (speak returns once every mark is back): returning
+                # ends `run`, and the stream handler closes the stream, which hangs up.
+                self.ended = True
+                log.info("call %s: the agent ended the call", self._session.session_id)
+                return
             if self._on_timing is not None:
                 out = self.outbound
                 self._on_timing(

@@ -71,9 +71,12 @@ class StreamHandler:
     async def _receive(self) -> str:
         while True:
             if self._loop_task is not None and self._loop_task.done():
+                ended = self.loop is not None and self.loop.ended
                 with contextlib.suppress(Exception):
-                    await self.ws.close(code=1011)
-                return "call loop ended"
+                    await self.ws.close(code=1000 if ended else 1011)
+                # The agent said goodbye and ended the session: the `<Connect action>` request
+                # that follows the close finds it ended and answers `<Hangup/>`.
+                return "agent ended the call" if ended else "call loop ended"
             receive = asyncio.ensure_future(self.ws.receive())
             waits: set[asyncio.Future] = {receive}
             if self._loop_task is not None:
@@ -182,6 +185,8 @@ class StreamHandler:
         if self.server.calls.get(session.session_id) is self.loop:
             del self.server.calls[session.session_id]
         log.info("stream %s: closed (%s)", self.stream_sid, reason)
+        if self.loop is not None and self.loop.ended:
+            return  # the agent ended the session, which takes no more writes (lease is free)
         try:
             await session.append(StreamEnded(stream_sid=self.stream_sid, reason=reason))
             if reason == "stop":

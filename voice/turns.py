@@ -29,6 +29,23 @@ class CallAgent(Protocol):
         ...
 
 
+class EndingCallAgent(CallAgent, Protocol):
+    """A `CallAgent` that can end the call itself (e.g. after saying goodbye).
+
+    Optional: the call loop reads `ended` with a default of False, so agents without it
+    never hang up on their own."""
+
+    @property
+    def ended(self) -> bool:
+        """True once the last reply was the final one: hang up after it has played."""
+        ...
+
+
+def agent_ended(agent: CallAgent) -> bool:
+    """Whether `agent` has ended the call (False for agents that cannot)."""
+    return bool(getattr(agent, "ended", False))
+
+
 class CallAgentFactory(Protocol):
     """Builds the `CallAgent` for a call once its stream starts (or resumes on a new worker)."""
 

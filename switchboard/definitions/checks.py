@@ -194,6 +194,7 @@ class _Checker:
     def run(self) -> list[DefinitionError]:
         self.agent_name(self.team_doc, ("entry",), self.team.entry, "entry agent")
         self.escalation(self.team_doc, ("escalation",), self.team.escalation)
+        self.template(self.team_doc, ("farewell", "say"), self.team.farewell.say)
         self.samples(self.team_doc, self.team.samples)
         for agent, doc in self.agents.values():
             self.agent(agent, doc)

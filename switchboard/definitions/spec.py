@@ -231,6 +231,8 @@ class SampleExpect(_Strict):
     """Final slot values (normalised: E.164 phones, ISO dates)."""
     escalation_level: int | None = Field(default=None, ge=0, le=3)
     """Final escalation level."""
+    ended: bool | None = None
+    """Whether the session ended (the caller said goodbye and heard the farewell)."""
     bookings: list[ExpectedBooking] | None = None
     """Every booking the calendar service holds after the call, in any order (its records,
     read over HTTP: proof the tools really ran). Omit to not look at the calendar."""
@@ -286,6 +288,32 @@ class AgentSpec(_Strict):
     """Sample dialogues (start with this agent unless they say otherwise)."""
 
 
+DEFAULT_FAREWELL_PATTERNS = [
+    r"\bgood ?bye\b",
+    r"\bbye\b",
+    r"\bthat'?s (all|everything|it)\b",
+    r"\bthat (is|will be|'ll be) (all|everything|it)\b",
+    r"\bnothing else\b",
+    r"\bi'?m all set\b",
+]
+
+
+class FarewellSpec(_Strict):
+    """How a caller ends the call: what they say, and the agent's last line before hanging up."""
+
+    patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_FAREWELL_PATTERNS))
+    """Regexes over caller text (case-insensitive) meaning the caller is done. The offline
+    model says goodbye only when the turn gives no slot value and matches no team intent."""
+    say: str = "Thanks for calling {{team}}. Goodbye!"
+    """The last line (template over slots); once it is said the session ends and a phone call
+    hangs up after it has played."""
+
+    @field_validator("patterns")
+    @classmethod
+    def _check_patterns(cls, value: list[str]) -> list[str]:
+        return [_check_regex(v) for v in value]
+
+
 class TeamSpec(_Strict):
     """`team.yaml`: the team's entry agent and shared settings."""
 
@@ -308,6 +336,8 @@ class TeamSpec(_Strict):
     escalation and the offline model."""
     escalation: list[EscalationRule] = Field(default_factory=list)
     """Escalation rules that apply whichever agent is in charge."""
+    farewell: FarewellSpec = FarewellSpec()
+    """Goodbye phrases and the farewell line that ends the call (defaults suit most teams)."""
     samples: list[SampleDialogue] = Field(default_factory=list)
     """Whole-team sample dialogues."""
 

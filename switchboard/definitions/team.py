@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from switchboard.slots import SlotKind, SlotRules
 
 from .spec import AgentSpec, EscalationRule, SampleDialogue, SlotSpec, TeamSpec
+from .templates import render
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -73,6 +76,19 @@ class Team:
     def intents_in(self, text: str) -> set[str]:
         """Names of the intents whose patterns match `text`."""
         return {name for name, pats in self._intents.items() if any(p.search(text) for p in pats)}
+
+    @cached_property
+    def _farewells(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in self.spec.farewell.patterns)
+
+    def is_farewell(self, text: str) -> bool:
+        """The caller says they are done ("That's all, thanks. Goodbye.")."""
+        return any(p.search(text) for p in self._farewells)
+
+    def farewell_line(self, slots: Mapping[str, Any], agent: str) -> str:
+        """The rendered line that ends the call."""
+        extra = {"team": self.spec.display_name, "agent": agent}
+        return render(self.spec.farewell.say, slots, self.kinds, extra)
 
     def escalation_rules(self, agent: str) -> list[EscalationRule]:
         """The team's rules followed by the agent's own."""

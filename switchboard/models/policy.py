@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from switchboard.definitions import AgentSpec, SlotSpec, Team, render
-from switchboard.slots import TEMPORAL_KINDS, extract
+from switchboard.slots import TEMPORAL_KINDS, SlotKind, extract
 
 from .contract import SET_SLOT_TOOL, handoff_tool_name
 from .transcript import Call, Exchange, Transcript
@@ -61,9 +61,12 @@ class Policy:
         if current is None:
             return Decision(text=self._next_line(dict(slots), transcript=None))
         turn = self._turn(transcript, current, dict(slots))
-        sets = self._extract(turn)
+        farewell = self._farewell(turn)
+        sets = self._extract(turn, farewell=farewell)
         if sets:
             return Decision(calls=tuple(sets))
+        if farewell:
+            return Decision(text=self.team.farewell_line(turn.slots, self.agent.name))
         handoff = self._handoff(turn, tools)
         if handoff:
             return Decision(calls=(handoff,))
@@ -100,9 +103,17 @@ class Policy:
                 return slot.name
         return None
 
+    def _farewell(self, turn: _Turn) -> bool:
+        """The caller is done: a goodbye phrase, on a turn that asks for nothing else (no tool
+        ran yet this turn, no team intent)."""
+        text = turn.current.caller
+        if turn.current.calls or not self.team.is_farewell(text):
+            return False
+        return not self.team.intents_in(text)
+
     # -- 1. slots -----------------------------------------------------------------------
 
-    def _extract(self, turn: _Turn) -> list[ToolRequest]:
+    def _extract(self, turn: _Turn, *, farewell: bool = False) -> list[ToolRequest]:
         calls = turn.current.calls
         me = handoff_tool_name(self.agent.name)
         mine_from = max((i + 1 for i, c in enumerate(calls) if c.name == me), default=0)
@@ -130,7 +141,9 @@ class Policy:
                     continue
                 if slot.type in TEMPORAL_KINDS and temporal_taken and not is_asked:
                     continue  # that message's date already answered another question
-                raw = self._find(slot, exchange.caller, is_asked)
+                # "That's all, bye" is no name: on a goodbye, only unmistakable values count.
+                bare_ok = is_asked and not (farewell and slot.type is SlotKind.TEXT)
+                raw = self._find(slot, exchange.caller, bare_ok)
                 if raw and raw not in used:
                     planned[slot.name] = raw
                     used.add(raw)

@@ -40,6 +40,7 @@ class Conversation:
         )
         self.history = BackplaneSession(session)
         self._hooks = EventHooks(self.models)
+        self._ended = False
 
     def _model_for(self, agent: str) -> Model:
         model = self.models.for_agent(agent)
@@ -63,6 +64,12 @@ class Conversation:
     @property
     def agent(self) -> str:
         return self.state.agent
+
+    @property
+    def ended(self) -> bool:
+        """The agent said the team's farewell and ended the session; the call should hang up
+        once that line has played."""
+        return self._ended
 
     async def greeting(self) -> AsyncIterator[str]:
         """The opening line of the agent in charge (nothing if it has none)."""
@@ -138,6 +145,11 @@ class Conversation:
                     await self.history.add_items([assistant_item("".join(spoken))])  # type: ignore[list-item]
         text = "".join(spoken) or str(result.final_output or "")
         await self.session.append(AgentTurn(text=text, agent=state.agent))
+        farewell = self.team.farewell_line(state.slots, state.agent).strip()
+        if finished and farewell and farewell in text:
+            # After the AgentTurn, so the farewell is in the record before SessionEnded.
+            await self.session.end(reason="caller said goodbye")
+            self._ended = True
 
     async def turn(self, caller_text: str) -> str:
         """`respond` collected into one string (chat, tests)."""

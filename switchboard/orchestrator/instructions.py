@@ -36,6 +36,8 @@ def render_instructions(team: Team, spec: AgentSpec, slots: dict[str, Any]) -> s
         *(needed or ["- nothing; help with anything else"]),
         "Record each answer with set_slot as soon as you hear it. Speak in one or two short "
         "sentences: the caller is on the phone.",
+        "When the caller says they need nothing else, reply with exactly: "
+        f'"{team.farewell_line(slots, spec.name)}" (the call then ends).',
     ]
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from backplane import Backplane, Handoff, ManualClock
+from backplane import Backplane, Handoff, ManualClock, SessionStatus
 from switchboard.definitions import Sample, Team
 
 from .factory import Orchestrator
@@ -118,6 +118,9 @@ async def run_sample(
     level = expect.escalation_level
     if level is not None and snap.escalation.level != level:
         run.failures.append(f"escalation level is {snap.escalation.level}, expected {level}")
+    ended = snap.status == SessionStatus.ENDED
+    if expect.ended is not None and ended != expect.ended:
+        run.failures.append(f"session ended is {ended}, expected {expect.ended}")
     if expect.bookings is not None:
         run.failures += await check_bookings(calendar_url, expect.bookings, team.tz)
     return run

@@ -110,7 +110,8 @@ async def _rerun(record: SessionRecord, settings: RerunSettings, bp: Backplane) 
                     await conversation.on_interrupted(heard[caller.turn])
         except Exception as exc:  # the divergence report is the product, not a traceback
             error = (log.turn, f"{type(exc).__name__}: {exc}")
-        await owned.end("rerun finished")
+        if not conversation.ended:  # a farewell already ended it
+            await owned.end("rerun finished")
     rerun_events = await bp.read_events(rerun_id)
     divergence = first_divergence(record.events, rerun_events)
     if error is not None and (divergence is None or divergence.turn >= error[0]):

@@ -24,6 +24,8 @@ _DIGIT_RUN = re.compile(
 )
 _BARE_HOUR = re.compile(r"\b(at|around|by)\s+(\d{1,2})(:\d{2})?(?!\s*(?:[ap]\.?m\b|:|\d))", re.I)
 _OCLOCK = re.compile(r"\b(\d{1,2})\s*o'?\s*clock\b", re.IGNORECASE)
+# Whisper writes "3 p.m." / "3:30 P.M."; dateparser reads only "3pm" / "3:30pm".
+_DOTTED = re.compile(r"\b(\d{1,2}(?::\d{2})?)\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
 
 
 def digits_from_words(text: str) -> str:
@@ -42,7 +44,8 @@ def _meridiem(hour: int) -> str:
 
 
 def with_meridiem(text: str) -> str:
-    """Give bare hours ("at 3", "4 o'clock") an am/pm so dateparser reads them as times."""
+    """Give bare hours ("at 3", "4 o'clock") an am/pm and write "3 p.m." as "3pm", so
+    dateparser reads them as times."""
 
     def fix_at(match: re.Match[str]) -> str:
         hour = int(match.group(2))
@@ -54,4 +57,7 @@ def with_meridiem(text: str) -> str:
         hour = int(match.group(1))
         return f"{hour}{_meridiem(hour)}" if 1 <= hour <= 12 else match.group(0)
 
-    return _BARE_HOUR.sub(fix_at, _OCLOCK.sub(fix_oclock, text))
+    def fix_dotted(match: re.Match[str]) -> str:
+        return f"{match.group(1)}{match.group(2).lower()}m"
+
+    return _BARE_HOUR.sub(fix_at, _OCLOCK.sub(fix_oclock, _DOTTED.sub(fix_dotted, text)))

@@ -28,6 +28,21 @@ _HAS_DAY = re.compile(
     re.IGNORECASE,
 )
 
+# dateparser's search finds nothing in a bare "3pm" (it needs "at 3pm"); read those directly.
+_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])m\b", re.IGNORECASE)
+
+
+def _clock_time(text: str) -> str | None:
+    """'3pm' -> '15:00', '3:30am' -> '03:30'; None if `text` has no such time."""
+    match = _CLOCK.search(text)
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if not (1 <= hour <= 12 and minute < 60):
+        return None
+    hour = hour % 12 + (12 if match.group(3).lower() == "p" else 0)
+    return f"{hour:02d}:{minute:02d}"
+
 
 def _settings(rules: SlotRules, ctx: SlotContext) -> dict[str, Any]:
     return {
@@ -46,6 +61,8 @@ def find_phrase(text: str, kind: SlotKind) -> str | None:
             return phrase
         if kind is not SlotKind.TIME and _HAS_DAY.search(phrase):
             return phrase
+    if kind is SlotKind.TIME and _clock_time(prepared):
+        return _CLOCK.search(prepared).group(0)  # type: ignore[union-attr]
     return None
 
 
@@ -61,6 +78,8 @@ def parse_temporal(rules: SlotRules, raw: str, ctx: SlotContext) -> str:
         ),
         None,
     )
+    if hit is None and rules.kind is SlotKind.TIME and _clock_time(prepared):
+        return _clock_time(prepared)  # type: ignore[return-value]
     if hit is None:
         raise SlotValueError(rules.name, _what_is_allowed(rules.kind, f"could not read {raw!r}"))
     phrase, value = hit

@@ -149,6 +149,7 @@ class SimulatedCall:
         self._last_line_end = 0  # call-clock sample where the last caller line ended
         self.started_at = time.monotonic()
         self.closed = False
+        self._server_closed = False
         self.clears = 0  # `clear` messages received (barge-in)
 
     # -- stream lifecycle ------------------------------------------------------------------
@@ -156,6 +157,7 @@ class SimulatedCall:
         if target.url is None:
             raise RuntimeError(f"call {self.call_sid}: TwiML has no <Connect><Stream>")
         self.target = target
+        self._server_closed = False
         self.stream_sid = "MZ" + uuid.uuid4().hex
         self._seq = itertools.count(1)
         self._chunk = itertools.count(1)
@@ -218,9 +220,39 @@ class SimulatedCall:
             await self.open(target)
         return target
 
+    @property
+    def server_closed(self) -> bool:
+        """The server closed the stream socket (e.g. the agent said goodbye)."""
+        return self._server_closed or (bool(self._tasks) and self._tasks[0].done())
+
+    async def wait_hung_up(self, *, within: float = 30.0) -> bool:
+        """Wait for the server to close the stream, then do as Twilio does: follow the
+        `<Connect action>`. True if it answered `<Hangup/>` (the call is then completed)."""
+        if self.closed or not self._tasks:
+            return self.closed
+        done, _ = await asyncio.wait({self._tasks[0]}, timeout=within)
+        if not done:
+            return False
+        self._server_closed = True
+        await self._stop_tasks()
+        self._ws = None
+        target = await self.reconnect()
+        if not target.hangup:
+            return False
+        self.closed = True
+        duration = str(int(self.line.samples / SAMPLE_RATE))
+        params = {**self._params, "CallStatus": "completed", "CallDuration": duration}
+        with contextlib.suppress(httpx.HTTPError):
+            await self.sim.post("/twilio/status", params)
+        return True
+
     async def hangup(self) -> None:
-        """The caller hangs up: `stop`, close, then the `completed` status callback."""
+        """The caller hangs up: `stop`, close, then the `completed` status callback. If the
+        server already closed the stream, follow `<Connect action>` instead (see above)."""
         if self.closed:
+            return
+        if self.server_closed:
+            await self.wait_hung_up()
             return
         self.closed = True
         for task in self._tasks[1:]:  # stop the clock; keep receiving until the server closes
@@ -293,8 +325,8 @@ class SimulatedCall:
         quiet = quiet_ms * SAMPLE_RATE // 1000
         while time.monotonic() < deadline:
             spoke = self.line.agent_last_at is not None and self.line.agent_last_at > heard_before
-            if spoke and self.line.agent_silent_for() >= quiet:
-                return True
+            if spoke and (self.line.agent_silent_for() >= quiet or self.server_closed):
+                return True  # a closed stream stops the clock: the agent hung up after it
             await asyncio.sleep(FRAME_MS / 1000 / self.sim.settings.speed)
         return False
 
