@@ -28,12 +28,14 @@ from switchboard.testing.script import CallerScript, run_script
 from voice.app import create_app
 from voice.config import VoiceSettings
 
+# Digits said one by one: the offline STT heard "312 555 0187" said as numbers in a
+# repetition loop ("312-5500187. My number is 312-"); spelled out it transcribes right.
 CALLER_LINES = (
     "Hi, I'd like to book a physical for myself.",
     "My name is Dana Whitfield.",
     "It is March third, nineteen eighty-five.",
     "Next Tuesday at 3 in the afternoon.",
-    "My number is 312 555 0187.",
+    "My number is three one two, five five five, zero one eight seven.",
     "That's all, thank you. Goodbye.",
 )
 
@@ -120,6 +122,9 @@ async def _call(
     table = Table(title="final state", show_header=False)
     table.add_row("agent", snap.agent)
     table.add_row("status", str(snap.status))
+    call = result.call
+    hung_up = "the agent, after its farewell" if call.server_closed else "the caller"
+    table.add_row("hung up by", hung_up if call.closed else "nobody (call still up)")
     for name, slot in sorted(snap.slots.items()):
         table.add_row(f"slot {name}", repr(slot.value))
     latencies = [t.latency_ms for t in result.timings if t.latency_ms is not None]
