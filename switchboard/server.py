@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from backplane import Backplane
+from switchboard.definitions import Team
 from voice.app import VoiceServer, create_app
 from voice.call import TurnTiming
 from voice.config import VoiceSettings
@@ -56,14 +57,17 @@ def default_recognizer() -> Recognizer:
     return make()
 
 
-def barge_in_hooks(recognizer: object | None = None) -> InboundHookFactory:
+def barge_in_hooks(
+    recognizer: object | None = None, team: Team | None = None
+) -> InboundHookFactory:
     """One barge-in controller per call (`voice.bargein_hooks.BargeInHooks`): shared Silero and
     batched detectors, plus a short-context Whisper check of candidate segments for words
     (backchannels vs. a real interruption). The call's streaming `recognizer` is not used for
-    that: its decodes are too slow for the 200-700 ms confirmation window."""
+    that: its decodes are too slow for the 200-700 ms confirmation window. With a `team`, each
+    reply is tuned by the `barge_in:` blocks of team.yaml and of the agent speaking it."""
     from voice.bargein_hooks import BargeInHooks
 
-    return BargeInHooks()
+    return BargeInHooks(settings_for=team.barge_in if team is not None else None)
 
 
 def team_agents(
@@ -100,7 +104,9 @@ async def build_voice_server(
         entry_agent = entry_agent or entry
     recognizer = recognizer or default_recognizer()
     synthesizer = synthesizer or default_synthesizer()
-    hooks = barge_in_hooks(recognizer) if settings.barge_in else None
+    team = getattr(agents, "team", None)  # the orchestrator's; stand-in agents have none
+    team = team if isinstance(team, Team) else None
+    hooks = barge_in_hooks(recognizer, team) if settings.barge_in else None
     await warm_up(recognizer, synthesizer, hooks)
     return VoiceServer(
         settings=settings.voice,

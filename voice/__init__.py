@@ -2,6 +2,7 @@
 
 from voice.app import VoiceServer, create_app
 from voice.bargein import BargeInController, BargeInState
+from voice.bargein_hooks import BargeInHooks
 from voice.bargein_settings import BargeInSettings
 from voice.call import CallLoop, CallSettings, TurnTiming
 from voice.config import VoiceSettings
@@ -13,6 +14,7 @@ from voice.turns import CallAgent, CallAgentFactory, EndingCallAgent, agent_ende
 
 __all__ = [
     "BargeInController",
+    "BargeInHooks",
     "BargeInSettings",
     "BargeInState",
     "CallAgent",

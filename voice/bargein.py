@@ -27,7 +27,7 @@ from voice.bargein_words import HeardWords
 from voice.codec import FRAME_MS, FRAME_SAMPLES
 from voice.errors import BargeInStateError
 from voice.frontend import CallFront, SharedFrontEnd, shared_frontend
-from voice.hooks import InboundFrame, PlayoutControl
+from voice.hooks import InboundFrame, PlayoutControl, speaking_agent
 from voice.playout import PlayoutState
 from voice.silero import SharedSilero, SileroStream, shared_silero
 from voice.speech import Transcript
@@ -102,13 +102,19 @@ class BargeInController:
         recognizer: SegmentRecognizer | None = None,
         sink: DecisionSink | None = None,
         replay: bool = False,
+        settings_for: Callable[[str | None], BargeInSettings] | None = None,
     ) -> None:
         """`replay=True` is for offline runs that feed frames faster than real time: each
         recognition is awaited and its words reach the policy on the frame where a live decode
         would have finished (request time + measured decode time), so results do not depend on
-        how fast the frames came."""
+        how fast the frames came.
+
+        `settings_for(agent)` gives the settings of the agent whose reply starts playing
+        (`voice.hooks.speaking_agent`); it is asked once per reply, never per frame, so a
+        handoff changes the tuning from the new agent's first reply on."""
         self.settings = settings or BargeInSettings()
         self.policy = BargeInPolicy(self.settings)
+        self._settings_for = settings_for
         self.state = BargeInState.IDLE
         self.actions: list[BargeInAction] = []
         self._silero = silero or shared_silero()
@@ -143,6 +149,8 @@ class BargeInController:
 
     async def _on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
         ev = await self.analyse(frame)
+        if self._settings_for is not None and self._starting(playout.state):
+            self.use_settings(self._settings_for(speaking_agent(playout)))
         self._sync(playout.state)
         if self.state not in (BargeInState.LISTENING, BargeInState.PAUSED):
             return None
@@ -209,6 +217,17 @@ class BargeInController:
             log.error("barge-in: impossible transition %s -> %s", self.state.value, to.value)
             raise BargeInStateError(self.state.value, f"go to {to.value}")
         self.state = to
+
+    def _starting(self, playing: PlayoutState) -> bool:
+        """A reply has started playing and `_sync` is about to start listening to it."""
+        idle = self.state in (BargeInState.IDLE, BargeInState.CONFIRMED)
+        return idle and playing is PlayoutState.PLAYING
+
+    def use_settings(self, settings: BargeInSettings) -> None:
+        """Tune for the next reply (only between replies: a candidate keeps its settings)."""
+        # the policy reads its settings on every frame; swapping them (rather than building a
+        # new policy) keeps its call-long state, e.g. the re-arm window after a noise resume
+        self.settings = self.policy.settings = settings
 
     def _sync(self, playing: PlayoutState) -> None:
         """Follow the agent: listen while a reply plays, stand down when it ends."""

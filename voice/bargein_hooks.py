@@ -1,9 +1,10 @@
 """The call loop's `InboundHookFactory` for barge-in: one controller per call.
 
 All calls share the process-wide batched Silero session and one candidate recogniser
-(`SegmentWords`, a short-context Whisper decode on its own worker thread). Settings come per
-call from `settings_for(session_id)`, so a server can apply the `barge_in:` block of the agent
-definition that answers the call.
+(`SegmentWords`, a short-context Whisper decode on its own worker thread). Settings come from
+`settings_for(agent)`, asked each time a reply starts playing with the name of the agent
+speaking it (None if the call does not know), so a server applies the `barge_in:` block of the
+agent in charge, and a handoff retunes the next reply.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class BargeInHooks:
         self,
         *,
         settings: BargeInSettings | None = None,
-        settings_for: Callable[[str], BargeInSettings] | None = None,
+        settings_for: Callable[[str | None], BargeInSettings] | None = None,
         words: SegmentRecognizer | None = None,
         recognise: bool = True,
     ) -> None:
@@ -35,8 +36,9 @@ class BargeInHooks:
         """The latest controller of each session (tests and diagnostics read it)."""
 
     def __call__(self, session_id: str) -> BargeInController:
-        settings = self._settings_for(session_id) if self._settings_for else self.settings
-        controller = BargeInController(settings, recognizer=self.words)
+        pick = self._settings_for
+        settings = pick(None) if pick is not None else self.settings
+        controller = BargeInController(settings, recognizer=self.words, settings_for=pick)
         self.controllers[session_id] = controller
         return controller
 

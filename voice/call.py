@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -102,6 +102,13 @@ class CallLoop:
     def session(self) -> OwnedSession:
         return self._session
 
+    @property
+    def speaking_agent(self) -> str | None:
+        """The agent in charge (the orchestrator's `Conversation.agent`), read by the barge-in
+        hook when a reply starts playing; None when the `CallAgent` has no name."""
+        name = getattr(self.agent, "agent", None)
+        return name if isinstance(name, str) else None
+
     def heard_ms(self) -> int:
         return self.outbound.playout.heard_ms()
 
@@ -133,7 +140,7 @@ class CallLoop:
             outbound=ulaw_to_pcm(echo) if echo else None,
         )
         if self._hook is not None:
-            await self._hook.on_frame(frame, self)
+            await self._contain(self._hook.on_frame(frame, self), "frame")
         try:
             self._frames.put_nowait(frame)
         except asyncio.QueueFull:
@@ -144,7 +151,17 @@ class CallLoop:
 
     async def on_dtmf(self, digit: str) -> None:
         if self._hook is not None:
-            await self._hook.on_dtmf(digit, self)
+            await self._contain(self._hook.on_dtmf(digit, self), "dtmf")
+
+    async def _contain(self, call: Awaitable[object], what: str) -> None:
+        """Run one hook call; a hook fault is logged and the call goes on (half-duplex at
+        worst) rather than ending the stream's receive task."""
+        try:
+            await call
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("call %s: inbound hook failed on %s", self._session.session_id, what)
 
     def stop(self) -> None:
         self._stopped.set()
@@ -184,7 +201,7 @@ class CallLoop:
             pcm = chunk[0] if len(chunk) == 1 else np.concatenate(chunk)
             for result in await self._stt.feed(pcm):
                 if self._hook is not None:
-                    await self._hook.on_transcript(result, self)
+                    await self._contain(self._hook.on_transcript(result, self), "transcript")
                 if result.final and result.text.strip():
                     self._turns.put_nowait(result)
 

@@ -63,6 +63,14 @@ class PlayoutControl(Protocol):
         ...
 
 
+def speaking_agent(playout: PlayoutControl) -> str | None:
+    """The name of the agent whose reply is playing, if the call knows it (optional: a
+    `PlayoutControl` may expose a `speaking_agent` attribute; the call loop does when its
+    `CallAgent` has an `agent` name)."""
+    name = getattr(playout, "speaking_agent", None)
+    return name if isinstance(name, str) else None
+
+
 class InboundHook(Protocol):
     """Receives every inbound frame (barge-in, VAD, echo cancelling, DTMF)."""
 
@@ -81,4 +89,10 @@ class InboundHookFactory(Protocol):
     def __call__(self, session_id: str) -> InboundHook: ...
 
 
-__all__ = ["InboundFrame", "InboundHook", "InboundHookFactory", "PlayoutControl"]
+__all__ = [
+    "InboundFrame",
+    "InboundHook",
+    "InboundHookFactory",
+    "PlayoutControl",
+    "speaking_agent",
+]

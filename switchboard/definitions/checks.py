@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 
+from .bargein import BARGE_IN_KEYS, merged, settings_problem, value_problem
 from .errors import DefinitionError
 from .spec import ActionSpec, AgentSpec, EscalationRule, SampleDialogue, TeamSpec
 from .templates import BUILTIN_VARS, FORMS, references, whole_reference
@@ -191,13 +193,37 @@ class _Checker:
         self.escalation(doc, ("escalation",), agent.escalation)
         self.samples(doc, agent.samples)
 
+    def barge_in(self, doc: Located, block: dict[str, object], base: dict[str, object]) -> None:
+        """Keys and values of a `barge_in:` block, then the block over `base` (the team's) as a
+        whole (e.g. confirm_ms above max_confirm_ms), since an agent inherits the rest."""
+        bad = False
+        for key, value in block.items():
+            if key not in BARGE_IN_KEYS:
+                hint = difflib.get_close_matches(key, BARGE_IN_KEYS, n=1)
+                maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+                message = f"unknown barge_in setting {key!r}{maybe}; allowed: "
+                message += _allowed(BARGE_IN_KEYS)
+                self.add(doc, ("barge_in", key), message, key=True)
+                bad = True
+            elif (problem := value_problem(key, value)) is not None:
+                self.add(doc, ("barge_in", key), f"barge_in.{key}: {value!r} {problem}")
+                bad = True
+        if not bad and (problem := settings_problem(merged(base, block))) is not None:
+            where = " (with the team's barge_in)" if base else ""
+            self.add(doc, ("barge_in",), f"{problem}{where}")
+
     def run(self) -> list[DefinitionError]:
         self.agent_name(self.team_doc, ("entry",), self.team.entry, "entry agent")
         self.escalation(self.team_doc, ("escalation",), self.team.escalation)
         self.template(self.team_doc, ("farewell", "say"), self.team.farewell.say)
         self.samples(self.team_doc, self.team.samples)
+        team_errors = len(self.errors)
+        self.barge_in(self.team_doc, self.team.barge_in, {})
+        base = self.team.barge_in if len(self.errors) == team_errors else {}
         for agent, doc in self.agents.values():
             self.agent(agent, doc)
+            if agent.barge_in:
+                self.barge_in(doc, agent.barge_in, base)
         return self.errors
 
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from switchboard.slots import SlotKind, SlotRules
 
+from .bargein import BARGE_IN_KEYS
+
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
 """Agent, slot and intent names: lower_snake_case."""
 
@@ -286,6 +288,12 @@ class AgentSpec(_Strict):
     """Escalation rules while this agent is in charge (added to the team's)."""
     samples: list[SampleDialogue] = Field(default_factory=list)
     """Sample dialogues (start with this agent unless they say otherwise)."""
+    barge_in: dict[str, Any] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"enum": list(BARGE_IN_KEYS)}}
+    )
+    """How this agent's replies yield to a caller who talks over them, overlaid on the
+    team's `barge_in:` (e.g. `confirm_ms: 150`). Keys: hold_ms, confirm_ms, max_confirm_ms,
+    backchannel_ms, end_ms, ... (the fields of `voice.BargeInSettings`); times in ms."""
 
 
 DEFAULT_FAREWELL_PATTERNS = [
@@ -338,6 +346,11 @@ class TeamSpec(_Strict):
     """Escalation rules that apply whichever agent is in charge."""
     farewell: FarewellSpec = FarewellSpec()
     """Goodbye phrases and the farewell line that ends the call (defaults suit most teams)."""
+    barge_in: dict[str, Any] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"enum": list(BARGE_IN_KEYS)}}
+    )
+    """Barge-in tuning for every agent (hold_ms, confirm_ms, max_confirm_ms, ...: the
+    fields of `voice.BargeInSettings`); an agent's own `barge_in:` overrides single keys."""
     samples: list[SampleDialogue] = Field(default_factory=list)
     """Whole-team sample dialogues."""
 

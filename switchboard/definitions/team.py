@@ -11,7 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from switchboard.slots import SlotKind, SlotRules
+from voice.bargein_settings import BargeInSettings
 
+from .bargein import build as build_barge_in
 from .spec import AgentSpec, EscalationRule, SampleDialogue, SlotSpec, TeamSpec
 from .templates import render
 
@@ -93,6 +95,19 @@ class Team:
     def escalation_rules(self, agent: str) -> list[EscalationRule]:
         """The team's rules followed by the agent's own."""
         return [*self.spec.escalation, *self.agents[agent].escalation]
+
+    @cached_property
+    def _barge_in(self) -> dict[str | None, BargeInSettings]:
+        return {}
+
+    def barge_in(self, agent: str | None) -> BargeInSettings:
+        """Barge-in settings while `agent` speaks: the team's block overlaid by the agent's
+        (the team's alone for None or an unknown agent). Cached: built once per agent."""
+        key = agent if agent in self.agents else None
+        if key not in self._barge_in:
+            own = self.agents[key].barge_in if key is not None else {}
+            self._barge_in[key] = build_barge_in(self.spec.barge_in, own)
+        return self._barge_in[key]
 
     def model_name(self, agent: str) -> str:
         return self.agents[agent].model or self.spec.model
