@@ -1,0 +1,55 @@
+"""What `make demo` runs: the backplane walkthrough and the simulated voice call."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from backplane import Backplane, Handoff, SessionStatus, ToolAttempt
+from switchboard.walkthrough import run_walkthrough
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_walkthrough_shows_handoff_takeover_and_stream(
+    redis_url: str, redis_sync: object, data_dir: Path
+) -> None:
+    out = io.StringIO()
+    sid = await run_walkthrough(Console(file=out, width=200))
+    text = out.getvalue()
+    assert "handoff reception -> scheduling" in text
+    assert "fenced out" in text
+    async with await Backplane.connect(redis_url) as bp:
+        snap = await bp.snapshot(sid)
+        kinds = [e.kind for e in await bp.read_events(sid)]
+    assert snap.status is SessionStatus.ENDED and snap.agent == "scheduling"
+    assert snap.slot_values()["name"] == "Ann Lee"  # the stale worker's write never landed
+    assert kinds[0] == "session_started" and kinds[-1] == "session_ended"
+    assert "handoff" in kinds
+
+
+@pytest.mark.slow
+async def test_voice_demo_books_and_hangs_up(
+    redis_url: str, redis_sync: object, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from switchboard.voice_demo import run_voice_demo
+
+    monkeypatch.chdir(ROOT)  # the demo's team folder is agents/healthcare
+    out = io.StringIO()
+    sid = await run_voice_demo(speed=4.0, console=Console(file=out, width=200))
+    async with await Backplane.connect(redis_url) as bp:
+        snap = await bp.snapshot(sid)
+        events = await bp.read_events(sid)
+    assert snap.status is SessionStatus.ENDED
+    assert [e.to_agent for e in events if isinstance(e, Handoff)] == ["scheduling"]
+    assert {"patient_name", "date_of_birth", "appointment_time"} <= set(snap.slots)
+    booked = [e for e in events if isinstance(e, ToolAttempt) and e.tool == "book_appointment"]
+    # The caller's number goes through synthesised speech and offline STT; once it is heard,
+    # the booking must go through the real calendar service.
+    if "callback_number" in snap.slots:
+        assert booked and booked[-1].outcome == "ok"
+    assert (data_dir / "calls" / f"{sid}.wav").exists()
+    assert f"switchboard replay {sid}" in out.getvalue()
