@@ -139,15 +139,7 @@ class BargeInController:
 
     # -- the InboundHook protocol ---------------------------------------------------------
     async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
-        try:
-            return await self._on_frame(frame, playout)
-        except BargeInStateError:
-            raise
-        except Exception:  # a detector fault must never take the call down with it
-            log.exception("barge-in: frame at %d ms failed; listening on", frame.timestamp_ms)
-            return None
-
-    async def _on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
+        # A detector fault is contained by the call loop (CallLoop._contain), for every hook.
         ev = await self.analyse(frame)
         if self._settings_for is not None and self._starting(playout.state):
             self.use_settings(self._settings_for(speaking_agent(playout)))
