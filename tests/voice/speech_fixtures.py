@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import numpy as np
@@ -33,3 +34,24 @@ def corpus_clip(clip_id: str) -> tuple[np.ndarray, dict]:
             assert rate == 8000
             return pcm, row
     raise LookupError(clip_id)
+
+
+class LoopTicks:
+    """Counts event-loop ticks while a block runs: a model run off the loop lets them happen."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0.005)
+            self.ticks += 1
+
+    async def __aenter__(self) -> LoopTicks:
+        self._task = asyncio.create_task(self._tick())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()

@@ -7,7 +7,11 @@ import asyncio
 import numpy as np
 import pytest
 
-from tests.voice.speech_fixtures import caller_line_fixture, corpus_clip  # noqa: F401 - fixture
+from tests.voice.speech_fixtures import (  # noqa: F401 - fixtures
+    LoopTicks,
+    caller_line_fixture,
+    corpus_clip,
+)
 from voice.speech_config import EndpointSettings, SpeechSettings
 from voice.stt import WhisperRecognizer, default_recognizer
 
@@ -99,16 +103,7 @@ async def test_hint_primes_short_segments_towards_backchannels() -> None:
 async def test_decoding_does_not_block_the_event_loop(caller_line: np.ndarray) -> None:
     rec = WhisperRecognizer()
     await rec.warm_up()
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
-    task = asyncio.create_task(ticker())
-    text = await rec.transcribe(caller_line)
-    task.cancel()
+    async with LoopTicks() as loop:
+        text = await rec.transcribe(caller_line)
     assert "appointment" in words(text)
-    assert ticks >= 1  # the loop kept running while the model decoded
+    assert loop.ticks >= 1  # the loop kept running while the model decoded

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import numpy as np
 import pytest
 
+from tests.voice.speech_fixtures import LoopTicks
 from voice.speech_config import SpeechSettings
 from voice.stt import WhisperRecognizer
 from voice.tts import PiperSynthesizer, default_synthesizer
@@ -29,18 +28,9 @@ async def test_synthesize_yields_8khz_int16_chunks_sentence_by_sentence() -> Non
 async def test_synthesis_runs_off_the_event_loop() -> None:
     synth = PiperSynthesizer()
     await synth.warm_up()
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
-    task = asyncio.create_task(ticker())
-    chunks = [c async for c in synth.synthesize(REPLY)]
-    task.cancel()
-    assert chunks and ticks >= 1
+    async with LoopTicks() as loop:
+        chunks = [c async for c in synth.synthesize(REPLY)]
+    assert chunks and loop.ticks >= 1
 
 
 async def test_whisper_understands_the_piper_voice() -> None:
