@@ -53,6 +53,8 @@ def test_repetition_loops_are_collapsed() -> None:
     assert collapse_repeats(half) == "Hold on. Can I talk to a real person, please?"
     tail = "that pin is invalid for this call that pin is invalid for this call for this"
     assert collapse_repeats(tail) == "that pin is invalid for this call"
+    mid_word = "My name is Dana Wetfield. My name is Dana Wet"  # cut inside the last word
+    assert collapse_repeats(mid_word) == "My name is Dana Wetfield."
 
 
 def test_ordinary_speech_is_left_alone() -> None:
