@@ -91,6 +91,46 @@ def level_db(x: np.ndarray) -> float:
     return float(10.0 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-12))
 
 
+class _History:
+    """The last `size` samples of a stream, always contiguous, without a copy per frame: new
+    samples are appended to a longer buffer that is compacted once every `spare` frames."""
+
+    __slots__ = ("_buf", "_end", "_size")
+
+    def __init__(self, size: int, spare: int = 32) -> None:
+        self._size = size
+        self._buf = np.zeros(size + spare * FRAME_SAMPLES, np.float64)
+        self._end = size
+
+    def push(self, x: np.ndarray) -> None:
+        n = len(x)
+        if self._end + n > len(self._buf):
+            self._buf[: self._size] = self._buf[self._end - self._size : self._end]
+            self._end = self._size
+        self._buf[self._end : self._end + n] = x
+        self._end += n
+
+    def view(self) -> np.ndarray:
+        return self._buf[self._end - self._size : self._end]
+
+
+def search_many(cancellers: list[EchoCanceller]) -> None:
+    """Run the due delay searches of many calls, their FFTs batched (same numbers as each
+    canceller's own search: the rows are transformed independently)."""
+    ready = [(ec, ins) for ec in cancellers if (ins := ec._search_inputs()) is not None]
+    by_shape: dict[tuple[int, int], list[tuple[EchoCanceller, tuple]]] = {}
+    for ec, ins in ready:
+        by_shape.setdefault((len(ins[0]), len(ins[1])), []).append((ec, ins))
+    for (_, nf), group in by_shape.items():
+        # circular correlation is exact for the lags used (0..nf-nm) once nfft >= nf
+        nfft = _fast_len(nf)
+        ms = np.stack([ins[0][::-1] for _, ins in group])
+        fs = np.stack([ins[1] for _, ins in group])
+        c = np.fft.irfft(np.fft.rfft(ms, nfft, axis=1) * np.fft.rfft(fs, nfft, axis=1), nfft)
+        for row, (ec, (m, f, energy)) in zip(c, group, strict=True):
+            ec._search_finish(row, m, f, energy)
+
+
 class EchoCanceller:
     """One call's echo canceller: `process(mic, far)` once per 20 ms frame, int16 in and out."""
 
@@ -100,10 +140,9 @@ class EchoCanceller:
         self._max_lag = s.max_delay_ms * SAMPLE_RATE // 1000
         self._win = s.window_ms * SAMPLE_RATE // 1000
         self._half = s.taps // 2
-        self._far = np.zeros(self._max_lag + self._win + s.taps, np.float64)
-        self._mic = np.zeros(self._win, np.float64)
-        self._raw = np.zeros(n_raw := FRAME_SAMPLES + len(_BAND) - 1, np.float64)
-        del n_raw
+        self._far = _History(self._max_lag + self._win + s.taps)
+        self._mic = _History(self._win)
+        self._raw = np.zeros(FRAME_SAMPLES + len(_BAND) - 1, np.float64)
         self._frames = 0
         self.delay: int | None = None  # samples, centre of the FIR
         self._h = np.zeros(s.taps, np.float64)
@@ -132,18 +171,26 @@ class EchoCanceller:
 
     def raw_window(self, x: np.ndarray) -> np.ndarray:
         """The reference samples the band filter needs for this frame (history + `x`)."""
-        return np.concatenate([self._raw[FRAME_SAMPLES:], x])
+        return np.concatenate([self.history(), x])
+
+    def history(self) -> np.ndarray:
+        """The reference samples before this frame that the band filter needs."""
+        return self._raw[FRAME_SAMPLES:]
 
     def advance(self, d: np.ndarray, raw: np.ndarray, banded: np.ndarray) -> None:
         """Take one frame: mic `d`, the reference window `raw` and its band-limited frame."""
-        n = FRAME_SAMPLES
+        if self.take(d, raw, banded):
+            self._search()
+
+    def take(self, d: np.ndarray, raw: np.ndarray, banded: np.ndarray) -> bool:
+        """`advance` without the delay search; True when a search is due on this frame (the
+        caller runs it, e.g. batched with other calls' by `search_many`)."""
         self._raw = raw
-        self._far = np.concatenate([self._far[n:], banded])
-        self._mic = np.concatenate([self._mic[n:], d])
+        self._far.push(banded)
+        self._mic.push(d)
         self._frames += 1
         every = self.settings.search_every * (self.settings.locked_every if self.delay else 1)
-        if self._frames % every == 0 and self._frames * n >= self._win:
-            self._search()
+        return self._frames % every == 0 and self._frames * FRAME_SAMPLES >= self._win
 
     def reference(self, count: int) -> np.ndarray | None:
         """Band-limited far-end samples that explain the last `count` mic samples (with the
@@ -151,8 +198,9 @@ class EchoCanceller:
         if self.delay is None:
             return None
         k = len(self._h)
-        end = len(self._far) - self.delay + self._half
-        return self._far[end - count - k + 1 : end]
+        far = self._far.view()
+        end = len(far) - self.delay + self._half
+        return far[end - count - k + 1 : end]
 
     @property
     def fir(self) -> np.ndarray:
@@ -160,15 +208,23 @@ class EchoCanceller:
         return self._h
 
     def _search(self) -> None:
-        m = self._mic
-        f = self._far[len(self._far) - self._win - self._max_lag - self._half :]
+        search_many([self])
+
+    def _search_inputs(self) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """The mic window, the far-end span it is correlated against and the mic energy, or
+        None (coherence 0) when either is silent."""
+        m = self._mic.view()
+        far = self._far.view()
+        f = far[len(far) - self._win - self._max_lag - self._half :]
         f = f[: len(f) - self._half] if self._half else f
         energy = float(np.dot(m, m))
         if energy < 1e-9 or float(np.dot(f, f)) < 1e-9:
             self.coherence = 0.0
-            return
-        nfft = _fast_len(len(m) + len(f))
-        c = np.fft.irfft(np.fft.rfft(m[::-1], nfft) * np.fft.rfft(f, nfft), nfft)
+            return None
+        return m, f, energy
+
+    def _search_finish(self, c: np.ndarray, m: np.ndarray, f: np.ndarray, energy: float) -> None:
+        """Pick the delay from the circular cross-correlation `c` and fit the path there."""
         cc = c[len(m) - 1 : len(f)]  # cc[j] = sum_i m[i] f[i + j]
         cs = np.concatenate([[0.0], np.cumsum(f * f)])
         fe = np.sqrt(np.maximum(cs[len(m) :] - cs[: len(cs) - len(m)], 0.0))
@@ -185,18 +241,19 @@ class EchoCanceller:
     def _fit(self, delay: int) -> np.ndarray | None:
         """Least-squares FIR around `delay` over the current window, if it helps enough."""
         k, w = self.settings.taps, self._win
-        end = len(self._far) - delay + self._half
-        if end > len(self._far) or end - w - k + 1 < 0:
+        far, mic = self._far.view(), self._mic.view()
+        end = len(far) - delay + self._half
+        if end > len(far) or end - w - k + 1 < 0:
             return None
-        seg = self._far[end - w - k + 1 : end]
+        seg = far[end - w - k + 1 : end]
         cols = np.lib.stride_tricks.sliding_window_view(seg, k)[:, ::-1]  # (w, k)
         a = cols.T @ cols
         lam = 1e-3 * np.trace(a) / k + 1e-12
-        h = np.linalg.solve(a + lam * np.eye(k), cols.T @ self._mic)
-        resid = self._mic - cols @ h
-        before, after = np.dot(self._mic, self._mic), np.dot(resid, resid)
+        h = np.linalg.solve(a + lam * np.eye(k), cols.T @ mic)
+        resid = mic - cols @ h
+        before, after = np.dot(mic, mic), np.dot(resid, resid)
         gain = 10 * np.log10((before + 1e-12) / (after + 1e-12))
         return h[::-1] if gain >= self.settings.min_gain_db else None
 
 
-__all__ = ["AecSettings", "EchoCanceller", "EchoFrame", "level_db"]
+__all__ = ["AecSettings", "EchoCanceller", "EchoFrame", "level_db", "search_many"]

@@ -12,15 +12,18 @@ updates stay per call. Results match the scalar `EchoCanceller`/`EnergyVad`/`dtm
 from __future__ import annotations
 
 import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from voice.aec import _BAND, EchoCanceller
+from voice.aec import _BAND, EchoCanceller, search_many
 from voice.codec import FRAME_SAMPLES
 from voice.dtmf import _BASIS, _WINDOW_POWER, DtmfSettings
 from voice.vad import EnergySettings
 
+log = logging.getLogger(__name__)
 _BAND_REV = np.ascontiguousarray(_BAND[::-1])
 # real and imaginary parts side by side: a real (frames x 160) @ (160 x 16) product is BLAS-fast,
 # where a complex basis would first copy every frame to complex
@@ -49,21 +52,44 @@ class FrontFrame:
 
 
 def _db(x: np.ndarray) -> np.ndarray:
-    return 10.0 * np.log10(np.mean(np.square(x), axis=-1) + 1e-12)
+    # add.reduce / n is what np.mean computes, without its Python wrapper
+    return 10.0 * np.log10(np.add.reduce(np.square(x), axis=-1) / x.shape[-1] + 1e-12)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One batch between its two halves (the echo-path searches may run in between)."""
+
+    items: list[tuple[CallFront, np.ndarray, np.ndarray]]
+    mic: np.ndarray  # (calls, 160) float, the raw caller frames
+    far: np.ndarray  # (calls, 160) float, the agent audio
+    due: list[int]  # rows whose echo-path search is due on this frame
 
 
 class SharedFrontEnd:
-    """Queues frames from many calls; processes each event-loop iteration's frames together."""
+    """Queues frames from many calls; processes each event-loop iteration's frames together.
+
+    The echo-path searches (a few FFTs and a small least-squares fit per call, every 400-800
+    ms) run on a worker thread: the frames that wait for one are finished when it is done,
+    the rest of the batch at once, so a burst of searches never stalls the loop."""
 
     def __init__(
-        self, energy: EnergySettings | None = None, dtmf: DtmfSettings | None = None
+        self,
+        energy: EnergySettings | None = None,
+        dtmf: DtmfSettings | None = None,
+        *,
+        hold_ms: float = 0.0,
     ) -> None:
         self.energy = energy or EnergySettings()
         self.dtmf = dtmf or DtmfSettings()
+        self.hold_s = hold_ms / 1000.0
+        """How long the first queued frame waits for others to join its batch (0: until the
+        end of the event-loop iteration)."""
         self._queue: list[tuple[CallFront, np.ndarray, np.ndarray, asyncio.Future[FrontFrame]]]
         self._queue = []
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._searcher: ThreadPoolExecutor | None = None
         self.batches = 0
         self.frames = 0
 
@@ -76,39 +102,87 @@ class SharedFrontEnd:
         self._queue.append((call, mic, far, fut))
         if not self._scheduled:
             self._scheduled = True
-            loop.call_soon(self._flush)  # after every frame already due in this iteration
+            if self.hold_s > 0:
+                loop.call_later(self.hold_s, self._flush)
+            else:
+                loop.call_soon(self._flush)  # after every frame already due in this iteration
         return await fut
 
     def _flush(self) -> None:
         queue, self._queue, self._scheduled = self._queue, [], False
+        futs = [q[3] for q in queue]
         try:
-            results = self.process([(c, m, f) for c, m, f, _ in queue])
+            batch = self._begin([(c, m, f) for c, m, f, _ in queue])
+            due = set(batch.due)
+            self._settle(batch, [i for i in range(len(queue)) if i not in due], futs)
         except Exception as exc:  # fail the waiting frames, not the loop
-            for *_, fut in queue:
-                if not fut.done():
-                    fut.set_exception(exc)
+            _fail(futs, exc)
             return
-        for (*_, fut), result in zip(queue, results, strict=True):
-            if not fut.done():
-                fut.set_result(result)
+        if not batch.due:
+            return
+        if self._searcher is None:
+            self._searcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aec-search")
+        loop = asyncio.get_running_loop()
+        cancellers = [batch.items[i][0].aec for i in batch.due]
+        done = loop.run_in_executor(self._searcher, search_many, cancellers)
+        done.add_done_callback(lambda f: self._searched(f, batch, futs))
+
+    def _searched(self, done: asyncio.Future[None], batch: _Batch, futs: list) -> None:
+        waiting = [futs[i] for i in batch.due]
+        try:
+            done.result()
+            self._settle(batch, batch.due, futs)
+        except Exception as exc:
+            _fail(waiting, exc)
+
+    def _settle(self, batch: _Batch, rows: list[int], futs: list) -> None:
+        for i, result in zip(rows, self._finish(batch, rows), strict=True):
+            if not futs[i].done():
+                futs[i].set_result(result)
 
     def process(self, items: list[tuple[CallFront, np.ndarray, np.ndarray]]) -> list[FrontFrame]:
         """Synchronous batch step (also what the benchmarks and tests call)."""
         if not items:
             return []
+        batch = self._begin(items)
+        if batch.due:
+            search_many([items[i][0].aec for i in batch.due])
+        return self._finish(batch, list(range(len(items))))
+
+    def _begin(self, items: list[tuple[CallFront, np.ndarray, np.ndarray]]) -> _Batch:
+        """Band-limit the echo references and advance every call's echo canceller."""
         self.batches += 1
         self.frames += len(items)
+        n, b = FRAME_SAMPLES, len(items)
+        mic = np.array([m for _, m, _ in items], np.float64) / 32768.0
+        far = np.array([f for _, _, f in items], np.float64) / 32768.0
+        keep = len(_BAND) - 1  # reference history the band filter needs in front of a frame
+        raw = np.empty((b, n + keep))
+        raw[:, keep:] = far
+        for i, (call, _, _) in enumerate(items):
+            raw[i, :keep] = call.aec.history()
+        # (calls, 160, taps) windows of the reference as a strided view: one product, no copy
+        windows = np.ndarray((b, n, len(_BAND)), np.float64, raw, 0, (raw.strides[0], 8, 8))
+        banded = windows @ _BAND_REV
+        due = [
+            i for i, (call, _, _) in enumerate(items) if call.aec.take(mic[i], raw[i], banded[i])
+        ]
+        return _Batch(items=items, mic=mic, far=far, due=due)
+
+    def _finish(self, batch: _Batch, rows: list[int]) -> list[FrontFrame]:
+        """Subtract each call's echo and measure the frames of `rows`."""
+        if not rows:
+            return []
         n = FRAME_SAMPLES
-        mic = np.stack([m for _, m, _ in items]).astype(np.float64) / 32768.0
-        far = np.stack([f for _, _, f in items]).astype(np.float64) / 32768.0
-        raw = np.stack([c.aec.raw_window(x) for (c, _, _), x in zip(items, far, strict=True)])
-        banded = np.lib.stride_tricks.sliding_window_view(raw, len(_BAND), axis=1) @ _BAND_REV
+        calls = [batch.items[i][0] for i in rows]
+        whole = len(rows) == len(batch.items)
+        mic = batch.mic if whole else batch.mic[rows]
+        far = batch.far if whole else batch.far[rows]
         echo = np.zeros_like(mic)
         with_path: list[int] = []
         segments: list[np.ndarray] = []
         firs: list[np.ndarray] = []
-        for i, (call, _, _) in enumerate(items):
-            call.aec.advance(mic[i], raw[i], banded[i])
+        for i, call in enumerate(calls):
             seg = call.aec.reference(n)
             if seg is not None:
                 with_path.append(i)
@@ -119,27 +193,30 @@ class SharedFrontEnd:
             windows = np.lib.stride_tricks.sliding_window_view(np.stack(segments), taps, axis=1)
             echo[with_path] = np.einsum("bnk,bk->bn", windows, np.stack(firs)[:, ::-1])
         pcm = np.clip((mic - echo) * 32768.0, -32768, 32767).astype(np.int16)
-        level = _db(pcm / 32768.0)  # of what the rest of the pipeline hears
-        far_db = _db(far)
-        tones = self._dtmf(mic)
+        level = _db(pcm / 32768.0).tolist()  # of what the rest of the pipeline hears
+        far_db = _db(far).tolist()
+        tones = self._dtmf(mic).tolist()
         out = []
         e = self.energy
-        for i, (call, _, _) in enumerate(items):
-            lv = float(level[i])
-            if call.floor_db is None:
-                call.floor_db = lv
-            elif lv < call.floor_db:
-                call.floor_db += e.floor_fall * (lv - call.floor_db)
+        rise, fall, over, min_db = e.floor_rise_db, e.floor_fall, e.over_floor_db, e.min_level_db
+        for i, call in enumerate(calls):
+            lv = level[i]
+            floor = call.floor_db
+            if floor is None:
+                floor = lv
+            elif lv < floor:
+                floor += fall * (lv - floor)
             else:
-                call.floor_db = min(lv, call.floor_db + e.floor_rise_db)
+                floor = min(lv, floor + rise)
+            call.floor_db = floor
             out.append(
                 FrontFrame(
                     pcm=pcm[i],
                     level_db=lv,
-                    floor_db=call.floor_db,
-                    active=lv > call.floor_db + e.over_floor_db and lv > e.min_level_db,
-                    dtmf=bool(tones[i]),
-                    far_db=float(far_db[i]),
+                    floor_db=floor,
+                    active=lv > floor + over and lv > min_db,
+                    dtmf=tones[i],
+                    far_db=far_db[i],
                     coherence=call.aec.coherence,
                 )
             )
@@ -158,15 +235,35 @@ class SharedFrontEnd:
         return loud & (energy > 0) & (share >= s.min_tone_share) & (twist <= s.max_twist_db)
 
 
+def _fail(futs: list[asyncio.Future[FrontFrame]], exc: Exception) -> None:
+    for fut in futs:
+        if not fut.done():
+            fut.set_exception(exc)
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread for the whole process. numpy's OpenBLAS otherwise starts a thread per
+    core, and its threads spin after every product: with many calls on two cores they took a
+    core from the event loop (100 calls: p99 lag 170 ms with them, 22 ms without). The calls
+    are the parallelism; Silero and Whisper keep their own (single-thread) pools."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - then OPENBLAS_NUM_THREADS=1 does the same
+        log.warning("threadpoolctl is missing: set OPENBLAS_NUM_THREADS=1 for many calls")
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 _shared: SharedFrontEnd | None = None
 
 
 def shared_frontend() -> SharedFrontEnd:
-    """The process-wide front end (created on first use)."""
+    """The process-wide front end (created on first use; limits BLAS to one thread)."""
     global _shared
     if _shared is None:
+        limit_blas_threads()
         _shared = SharedFrontEnd()
     return _shared
 
 
-__all__ = ["CallFront", "FrontFrame", "SharedFrontEnd", "shared_frontend"]
+__all__ = ["CallFront", "FrontFrame", "SharedFrontEnd", "limit_blas_threads", "shared_frontend"]

@@ -13,7 +13,6 @@ import asyncio
 import importlib.util
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,8 @@ WINDOW = 256
 CONTEXT = 32
 """Samples of the previous window the v5 model expects in front of each window at 8 kHz."""
 _STATE_SHAPE = (2, 128)
+_Fut = asyncio.Future[list[float]]
+_Share = tuple[list[float], int]
 
 
 def model_path(name: str = "silero_vad.onnx") -> Path:
@@ -40,30 +41,50 @@ def model_path(name: str = "silero_vad.onnx") -> Path:
     raise VadError(f"silero-vad does not ship {name}")
 
 
-@dataclass(slots=True)
 class SileroStream:
-    """One call's recurrent state and its partial window."""
+    """One call's recurrent state and its partial window.
 
-    state: np.ndarray = field(default_factory=lambda: np.zeros(_STATE_SHAPE, np.float32))
-    context: np.ndarray = field(default_factory=lambda: np.zeros(CONTEXT, np.float32))
-    pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    last_prob: float = 0.0
+    The context and the partial window live in one small buffer (context first), so a frame's
+    push is a copy into it rather than a few concatenations."""
+
+    __slots__ = ("_buf", "_n", "last_prob", "state")
+
+    def __init__(self) -> None:
+        self.state = np.zeros(_STATE_SHAPE, np.float32)
+        self._buf = np.zeros(CONTEXT + WINDOW + 2 * 160, np.float32)
+        self._n = 0  # samples of the partial window, after the context
+        self.last_prob = 0.0
+
+    @property
+    def context(self) -> np.ndarray:
+        return self._buf[:CONTEXT].copy()
+
+    @property
+    def pending(self) -> np.ndarray:
+        return self._buf[CONTEXT : CONTEXT + self._n].copy()
 
     def push(self, pcm: np.ndarray) -> list[np.ndarray]:
         """Add int16 samples; return the complete windows (with context) now ready to score."""
-        x = np.concatenate([self.pending, pcm.astype(np.float32) / 32768.0])
+        x = pcm.astype(np.float32) / 32768.0
         out = []
-        while len(x) >= WINDOW:
-            win, x = x[:WINDOW], x[WINDOW:]
-            out.append(np.concatenate([self.context, win]))
-            self.context = win[-CONTEXT:]
-        self.pending = x
+        end = CONTEXT + self._n
+        while end + len(x) >= CONTEXT + WINDOW:
+            take = CONTEXT + WINDOW - end
+            self._buf[end : CONTEXT + WINDOW] = x[:take]
+            x = x[take:]
+            out.append(self._buf[: CONTEXT + WINDOW].copy())
+            self._buf[:CONTEXT] = self._buf[WINDOW : WINDOW + CONTEXT]
+            end = CONTEXT
+        if end + len(x) > len(self._buf):  # a long push: grow the partial-window room
+            self._buf = np.concatenate([self._buf[:end], np.zeros(len(x), np.float32)])
+        self._buf[end : end + len(x)] = x
+        self._n = end + len(x) - CONTEXT
         return out
 
     def reset(self) -> None:
         self.state = np.zeros(_STATE_SHAPE, np.float32)
-        self.context = np.zeros(CONTEXT, np.float32)
-        self.pending = np.zeros(0, np.float32)
+        self._buf[:] = 0.0
+        self._n = 0
         self.last_prob = 0.0
 
 
@@ -91,8 +112,9 @@ class SileroModel:
         with self._lock:
             prob, new_state = self._session.run(None, {"input": x, "state": state, "sr": self._sr})
         probs = prob[:, 0].tolist()
+        new_state = np.array(new_state)  # ours: each stream keeps a view of its row
         for i, s in enumerate(streams):
-            s.state = new_state[:, i, :].copy()
+            s.state = new_state[:, i, :]
             s.last_prob = probs[i]
         return probs
 
@@ -119,7 +141,8 @@ class SharedSilero:
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silero")
-        self._queue: list[tuple[SileroStream, np.ndarray, asyncio.Future[float]]] = []
+        # (stream, window, the push's future, its windows' results so far and how many)
+        self._queue: list[tuple[SileroStream, np.ndarray, _Fut, _Share | None]] = []
         self._running = False
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
@@ -127,20 +150,13 @@ class SharedSilero:
 
     async def score(self, stream: SileroStream, pcm: np.ndarray) -> list[float]:
         """Push one frame of int16 samples; return the probabilities of the windows it completed."""
-        windows = stream.push(pcm)
-        if not windows:
+        fut = self._enqueue(stream, pcm)
+        if fut is None:
             return []
-        loop = asyncio.get_running_loop()
-        self._bind(loop)
-        futures = []
-        for w in windows:
-            fut: asyncio.Future[float] = loop.create_future()
-            self._queue.append((stream, w, fut))
-            futures.append(fut)
         if not self._running:
             self._running = True
-            self._task = loop.create_task(self._drain())
-        return list(await asyncio.gather(*futures))
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+        return await fut
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Forget a batch that belonged to another (finished) event loop, e.g. a test's."""
@@ -150,22 +166,27 @@ class SharedSilero:
             self._running = False
             self._timer = None
 
-    def submit(self, stream: SileroStream, pcm: np.ndarray) -> asyncio.Future[list[float]] | None:
+    def submit(self, stream: SileroStream, pcm: np.ndarray) -> _Fut | None:
         """Push one frame without waiting: a future of the probabilities of the windows it
         completed (None if it completed none). Runs on the next tick's batch."""
+        fut = self._enqueue(stream, pcm)
+        if fut is not None and not self._running and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.tick_s, self._kick)
+        return fut
+
+    def _enqueue(self, stream: SileroStream, pcm: np.ndarray) -> _Fut | None:
+        # one plain future per push (not one per window gathered): a 20 ms frame completes at
+        # most one 32 ms window, and a gather costs the loop a callback per window
         windows = stream.push(pcm)
         if not windows:
             return None
         loop = asyncio.get_running_loop()
         self._bind(loop)
-        futures = []
+        fut: _Fut = loop.create_future()
+        share: _Share | None = ([], len(windows)) if len(windows) > 1 else None
         for w in windows:
-            fut: asyncio.Future[float] = loop.create_future()
-            self._queue.append((stream, w, fut))
-            futures.append(fut)
-        if not self._running and self._timer is None:
-            self._timer = loop.call_later(self.tick_s, self._kick)
-        return asyncio.gather(*futures)
+            self._queue.append((stream, w, fut, share))
+        return fut
 
     def _kick(self) -> None:
         self._timer = None
@@ -194,19 +215,32 @@ class SharedSilero:
                         self._executor, self.model.infer, streams, windows
                     )
                 except Exception as exc:  # fail the waiting calls, not the process
-                    for _, _, fut in batch:
+                    for _, _, fut, _ in batch:
                         if not fut.done():
                             fut.set_exception(exc)
                     continue
                 self.batches += 1
                 self.windows += len(batch)
-                for (_, _, fut), p in zip(batch, probs, strict=True):
-                    if not fut.done():
-                        fut.set_result(p)
+                for (_, _, fut, share), p in zip(batch, probs, strict=True):
+                    if fut.done():
+                        continue
+                    if share is None:
+                        fut.set_result([p])
+                        continue
+                    share[0].append(p)
+                    if len(share[0]) == share[1]:
+                        fut.set_result(share[0])
         finally:
             self._running = False
 
     def close(self) -> None:
+        """Stop: windows still queued are cancelled (their calls are gone or ending)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        queue, self._queue = self._queue, []
+        for _, _, fut, _ in queue:
+            fut.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
