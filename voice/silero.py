@@ -25,6 +25,7 @@ WINDOW = 256
 CONTEXT = 32
 """Samples of the previous window the v5 model expects in front of each window at 8 kHz."""
 _STATE_SHAPE = (2, 128)
+_SCALE = np.float32(1 / 32768)
 _Fut = asyncio.Future[list[float]]
 _Share = tuple[list[float], int]
 
@@ -65,20 +66,21 @@ class SileroStream:
 
     def push(self, pcm: np.ndarray) -> list[np.ndarray]:
         """Add int16 samples; return the complete windows (with context) now ready to score."""
-        x = pcm.astype(np.float32) / 32768.0
-        out = []
+        n = len(pcm)
         end = CONTEXT + self._n
-        while end + len(x) >= CONTEXT + WINDOW:
-            take = CONTEXT + WINDOW - end
-            self._buf[end : CONTEXT + WINDOW] = x[:take]
-            x = x[take:]
-            out.append(self._buf[: CONTEXT + WINDOW].copy())
-            self._buf[:CONTEXT] = self._buf[WINDOW : WINDOW + CONTEXT]
-            end = CONTEXT
-        if end + len(x) > len(self._buf):  # a long push: grow the partial-window room
-            self._buf = np.concatenate([self._buf[:end], np.zeros(len(x), np.float32)])
-        self._buf[end : end + len(x)] = x
-        self._n = end + len(x) - CONTEXT
+        if end + n > len(self._buf):  # a long push: grow the partial-window room
+            self._buf = np.concatenate([self._buf[:end], np.zeros(n + WINDOW, np.float32)])
+        np.multiply(pcm, _SCALE, out=self._buf[end : end + n])  # exact: a power of two
+        end += n
+        out = []
+        start = 0
+        while end - start >= CONTEXT + WINDOW:
+            out.append(self._buf[start : start + CONTEXT + WINDOW].copy())
+            start += WINDOW  # the window's last CONTEXT samples are the next one's context
+        if start:
+            self._buf[: end - start] = self._buf[start:end]
+            end -= start
+        self._n = end - CONTEXT
         return out
 
     def reset(self) -> None:
