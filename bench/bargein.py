@@ -31,6 +31,7 @@ import soundfile as sf
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 from voice.bargein import BargeInController, Confirm, Pause, Resume  # noqa: E402
+from voice.bargein_model import SegmentModel  # noqa: E402
 from voice.bargein_settings import BargeInSettings  # noqa: E402
 from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
@@ -124,6 +125,8 @@ async def run_clip(
     silero: SharedSilero,
     words: SegmentWords | None,
     settings: BargeInSettings | None = None,
+    model: SegmentModel | None = None,
+    collect: list[dict] | None = None,
 ) -> dict:
     mic = _read(root / clip["audio"])
     agent = _read(root / clip["agent_audio"])
@@ -141,7 +144,17 @@ async def run_clip(
     async def sink(event: object) -> None:
         decisions.append({k: getattr(event, k) for k in ("decision", "t_ms", "reason", "features")})
 
-    ctl = BargeInController(settings, silero=silero, sink=sink, recognizer=words, replay=True)
+    ctl = BargeInController(
+        settings, silero=silero, sink=sink, recognizer=words, replay=True, model=model
+    )
+    if collect is not None:  # training runs: every scored frame of every candidate
+
+        def trace(t: int, start: int, f: dict) -> None:
+            seg = ctl.policy.segment
+            emb = seg.heard.embedding if seg is not None and seg.heard is not None else None
+            collect.append({"id": clip["id"], "t_ms": t, "start_ms": start, **f, "emb": emb})
+
+        ctl.policy.trace = trace
     raw_stream = SileroStream()
     hybrid: list[dict] = []
     pipecat: list[dict] = []
@@ -198,6 +211,7 @@ async def run(
     *,
     words: bool = True,
     settings: BargeInSettings | None = None,
+    model: SegmentModel | None = None,
 ) -> dict:
     manifest = corpus / "manifest.jsonl"
     clips = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
@@ -209,7 +223,7 @@ async def run(
         await recognizer.warm_up()
     t0 = time.perf_counter()
     results = await asyncio.gather(
-        *(run_clip(c, corpus, silero, recognizer, settings) for c in clips)
+        *(run_clip(c, corpus, silero, recognizer, settings, model) for c in clips)
     )
     wall = time.perf_counter() - t0
     out = out or Path("bargein-results.jsonl")
@@ -251,9 +265,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--no-words", action="store_true", help="Skip candidate recognition.")
     ap.add_argument("--settings", default=None, help="JSON object of BargeInSettings overrides.")
+    ap.add_argument("--model", type=Path, default=None, help="Candidate scorer JSON to try.")
     args = ap.parse_args(argv)
     settings = BargeInSettings.from_mapping(json.loads(args.settings)) if args.settings else None
-    summary = asyncio.run(run(args.corpus, args.out, words=not args.no_words, settings=settings))
+    model = SegmentModel.load(args.model) if args.model else None
+    summary = asyncio.run(
+        run(args.corpus, args.out, words=not args.no_words, settings=settings, model=model)
+    )
     json.dump(summary, sys.stdout, indent=2)
     print()
 

@@ -3,6 +3,7 @@
 from voice.app import VoiceServer, create_app
 from voice.bargein import BargeInController, BargeInState
 from voice.bargein_hooks import BargeInHooks
+from voice.bargein_model import SegmentModel, default_model
 from voice.bargein_settings import BargeInSettings
 from voice.call import CallLoop, CallSettings, TurnTiming
 from voice.config import VoiceSettings
@@ -16,6 +17,8 @@ __all__ = [
     "BargeInController",
     "BargeInHooks",
     "BargeInSettings",
+    "SegmentModel",
+    "default_model",
     "BargeInState",
     "CallAgent",
     "CallAgentFactory",

@@ -21,6 +21,7 @@ import numpy as np
 from opentelemetry import trace
 
 from backplane.events import BargeInDecision
+from voice.bargein_model import SegmentModel
 from voice.bargein_policy import BargeInPolicy, Decision, FrameEvidence, Verdict
 from voice.bargein_settings import BargeInSettings
 from voice.bargein_words import HeardWords
@@ -103,6 +104,7 @@ class BargeInController:
         sink: DecisionSink | None = None,
         replay: bool = False,
         settings_for: Callable[[str | None], BargeInSettings] | None = None,
+        model: SegmentModel | None = None,
     ) -> None:
         """`replay=True` is for offline runs that feed frames faster than real time: each
         recognition is awaited and its words reach the policy on the frame where a live decode
@@ -113,7 +115,7 @@ class BargeInController:
         (`voice.hooks.speaking_agent`); it is asked once per reply, never per frame, so a
         handoff changes the tuning from the new agent's first reply on."""
         self.settings = settings or BargeInSettings()
-        self.policy = BargeInPolicy(self.settings)
+        self.policy = BargeInPolicy(self.settings, model=model)
         self._settings_for = settings_for
         self.state = BargeInState.IDLE
         self.actions: list[BargeInAction] = []
@@ -191,6 +193,7 @@ class BargeInController:
             probs=tuple(probs),
             dtmf=front.dtmf,
             echo=front.coherence >= self.settings.echo_coherence and front.far_db > -60,
+            window=np.concatenate(self._recent[-2:]) if len(self._recent) >= 2 else pcm,
         )
 
     async def _voice_probs(self) -> list[float]:

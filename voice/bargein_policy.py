@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from voice.bargein_features import Background, FrameShape, frame_shape
+from voice.bargein_model import SegmentModel, default_model
 from voice.bargein_settings import BargeInSettings
 from voice.bargein_words import HeardWords
 
@@ -40,6 +43,7 @@ class FrameEvidence:
     probs: tuple[float, ...] = ()  # Silero windows completed on this frame
     dtmf: bool = False
     echo: bool = False  # the far end explains this frame (residual echo)
+    window: np.ndarray | None = None  # the last 40 ms of echo-cancelled audio, for its shape
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -60,8 +64,23 @@ class _Segment:
     echo: int = 0
     levels: list[float] = field(default_factory=list)
     probs: list[float] = field(default_factory=list)
+    shapes: list[FrameShape] = field(default_factory=list)
+    now_ms: int = 0  # end of the last frame it covers
+    bg_level_db: float = -70.0  # the line outside candidates, when this one began
+    bg_prob: float = 0.0
     words: tuple[str, ...] | None = None
     heard: HeardWords | None = None
+
+
+_PERIODIC = 0.75  # autocorrelation peak of a clearly pitched frame
+
+
+def _rise(levels: np.ndarray, background_db: float) -> float:
+    return round(float(np.mean(levels)) - background_db, 1) if len(levels) else 0.0
+
+
+def _shape(ev: FrameEvidence) -> FrameShape:
+    return frame_shape(ev.window) if ev.window is not None else FrameShape(0.0, 0.0)
 
 
 _LAUGH = re.compile(r"^(h[aeiou]){2,}h?$|^a?(ha)+h?$")
@@ -87,9 +106,16 @@ def _swing(levels: np.ndarray) -> float:
 class BargeInPolicy:
     """Candidate detection and confirmation for one call."""
 
-    def __init__(self, settings: BargeInSettings | None = None) -> None:
+    def __init__(
+        self, settings: BargeInSettings | None = None, *, model: SegmentModel | None = None
+    ) -> None:
         self.settings = settings or BargeInSettings()
+        self.model = model or default_model()
+        self.background = Background()
+        self.trace: Callable[[int, int, _Features], None] | None = None
+        """Called with (t_ms, candidate start, features) on every scored frame (training runs)."""
         self._run = 0
+        self._run_frames: list[tuple[float, FrameShape]] = []
         self._last_prob = 0.0
         self._rearm_until = -1
         self.segment: _Segment | None = None
@@ -111,30 +137,12 @@ class BargeInPolicy:
             self.segment.words = words_of(heard.text)
             self.segment.heard = heard
 
-    def word_class(self) -> str:
-        """What the words say: "content" (trusted words that make a request), "backchannel"
-        (only acknowledgements, laughs, fillers or Whisper's stock noise phrases), or "" (no
-        usable words yet, or only function words, which start real turns and noise alike)."""
-        seg, s = self.segment, self.settings
-        if seg is None or not seg.words or seg.heard is None:
-            return ""
-        lexical = [w for w in seg.words if w not in s.backchannels and not _LAUGH.match(w)]
-        if not lexical:
-            return "backchannel"
-        content = [w for w in lexical if w not in s.function_words]
-        trusted = (
-            seg.heard.no_speech < s.words_max_no_speech and seg.heard.logprob > s.words_min_logprob
-        )
-        # one word said over and over is Whisper's stuck-decoder signature on short noisy
-        # windows ("side side", "flap flap"), not a caller
-        stuck = len(content) >= 2 and len(set(content)) == 1
-        return "content" if content and trusted and not stuck else ""
-
     def reset(self) -> None:
         """The agent stopped speaking (reply done or confirmed): forget any candidate."""
         self.segment = None
         self._ended = None
         self._run = 0
+        self._run_frames = []
 
     # -- rules -------------------------------------------------------------------------------
     def _speechlike(self, ev: FrameEvidence) -> bool:
@@ -145,7 +153,12 @@ class BargeInPolicy:
         return True
 
     def _listen(self, ev: FrameEvidence) -> Decision | None:
-        self._run = self._run + 1 if self._speechlike(ev) else 0
+        if self._speechlike(ev):
+            self._run += 1
+            self._run_frames.append((ev.level_db, _shape(ev)))
+        else:
+            self._run, self._run_frames = 0, []
+            self.background.update(ev.level_db, ev.probs)
         if self._run * FRAME_MS < self.settings.hold_ms:
             return None
         start = ev.t_ms - self._run * FRAME_MS
@@ -155,20 +168,29 @@ class BargeInPolicy:
             self.segment = held[1]
             self.segment.quiet_run = 0
         else:
-            self.segment = _Segment(start_ms=start)
+            bg = self.background
+            self.segment = _Segment(
+                start_ms=start,
+                bg_level_db=bg.level_db if bg.level_db is not None else ev.level_db,
+                bg_prob=bg.prob,
+            )
         self._ended = None
+        self.segment.now_ms = ev.t_ms
         self.segment.frames += self._run
         self.segment.active += self._run
-        self.segment.levels += [ev.level_db] * self._run
-        self._run = 0
+        self.segment.levels += [level for level, _ in self._run_frames]
+        self.segment.shapes += [shape for _, shape in self._run_frames]
+        self._run, self._run_frames = 0, []
         return Decision(verdict=Verdict.PAUSE, t_ms=ev.t_ms, reason="onset")
 
     def _judge(self, ev: FrameEvidence) -> Decision | None:
         s, seg = self.settings, self.segment
         assert seg is not None  # _judge runs only with a segment
         seg.frames += 1
+        seg.now_ms = ev.t_ms
         seg.levels.append(ev.level_db)
         seg.probs.extend(ev.probs)
+        seg.shapes.append(_shape(ev))
         seg.dtmf += ev.dtmf
         seg.echo += ev.echo
         # voice evidence keeps a segment alive through word gaps that noise fills in
@@ -179,65 +201,86 @@ class BargeInPolicy:
         elapsed = ev.t_ms - seg.start_ms
         f = self.features()
 
+        # what no score should overrule: keypad tones, the agent's own voice, silence, no voice
         if seg.dtmf:
             return self._resume(ev, "dtmf", f)
         if seg.echo * 2 > seg.frames:
             return self._resume(ev, "echo", f)
-        voiced_ms = int(f["voiced_ms"])
-        said = self.word_class()
-        # words count when a near talker said them: Whisper also "hears" words in babble/music
-        if (
-            said == "content"
-            and elapsed >= s.confirm_ms
-            and voiced_ms >= s.confirm_ms
-            and self._talker(f)
-        ):
-            return self._confirm(ev, "words", f)
         if seg.quiet_run * FRAME_MS >= s.end_ms:
-            if voiced_ms:
+            if f["voiced_ms"]:
                 self._ended = (ev.t_ms, seg)
-            return self._resume(ev, "ended", f, rearm=voiced_ms == 0)
+            return self._resume(ev, "ended", f, rearm=f["voiced_ms"] == 0)
         if elapsed >= s.nonspeech_ms and f["max_prob"] < s.speech_prob:
             return self._resume(ev, "not speech", f, rearm=True)
-        # both detectors must agree on the length: Silero smears ~100 ms past a word's end
-        spoken_ms = min(voiced_ms, int(f["active_ms"]))
-        if said != "backchannel" and spoken_ms > s.backchannel_ms and self._talker(f):
-            return self._confirm(ev, "long speech", f)
+
+        score = self.model.score(f, seg.heard.embedding if seg.heard is not None else None)
+        f["score"] = round(score, 3)
+        if self.trace is not None:
+            self.trace(ev.t_ms, seg.start_ms, f)
+        confirm = s.confirm_score if s.confirm_score is not None else self.model.confirm_score
+        timeout = s.timeout_score if s.timeout_score is not None else self.model.timeout_score
+        if elapsed >= s.confirm_ms and score >= confirm:
+            return self._confirm(ev, "turn", f)
         if elapsed >= s.max_confirm_ms:
-            if said == "backchannel":
-                return self._resume(ev, "backchannel words", f)
-            if spoken_ms >= s.backchannel_ms * s.timeout_share and self._talker(f):
-                return self._confirm(ev, "timeout speech", f)
-            return self._resume(ev, "timeout", f, rearm=True)
+            if score >= timeout:
+                return self._confirm(ev, "turn at window end", f)
+            return self._resume(ev, "not a turn", f, rearm=True)
         return None
 
-    def _talker(self, f: _Features) -> bool:
-        """Voice evidence of one near talker rather than a room, music or noise."""
-        s = self.settings
-        return (
-            float(f["mean_prob"]) >= s.clear_prob * 0.75
-            and float(f["modulation_db"]) >= s.min_modulation_db
-        )
-
     def features(self) -> _Features:
-        """The candidate segment's numbers (recorded with every decision, for replay)."""
+        """The candidate segment's numbers: the model's inputs (`voice.bargein_model.FEATURES`),
+        plus the words, recorded with every decision for replay."""
         seg = self.segment
         if seg is None:
             return {}
         probs = np.array(seg.probs) if seg.probs else np.zeros(1)
         voiced = int(np.sum(probs >= self.settings.speech_prob))
         levels = np.array(seg.levels)
+        shapes = [sh for sh in seg.shapes if sh.flatness > 0] or [FrameShape(0.0, 0.0)]
+        period = np.array([sh.periodicity for sh in shapes])
+        heard = seg.heard
+        lexical = self._lexical()
+        content = [w for w in lexical if w not in self.settings.function_words]
         return {
-            "frames": seg.frames,
+            "elapsed_ms": seg.now_ms - seg.start_ms,
             "active_ms": seg.active * FRAME_MS,
             "voiced_ms": voiced * 32,  # Silero windows are 32 ms
+            "voiced_share": round(voiced / len(seg.probs), 3) if seg.probs else 0.0,
             "max_prob": round(float(probs.max()), 3),
             "mean_prob": round(float(probs.mean()), 3),
             "modulation_db": _swing(levels) if len(levels) > 2 else 0.0,
+            "rise_db": _rise(levels, seg.bg_level_db),
+            "bg_level_db": round(seg.bg_level_db, 1),
+            "bg_prob": round(seg.bg_prob, 3),
+            "periodicity": round(float(period.mean()), 3),
+            "periodic_share": round(float(np.mean(period >= _PERIODIC)), 3),
+            "flatness": round(float(np.mean([sh.flatness for sh in shapes])), 3),
+            "echo_share": round(seg.echo / seg.frames, 3) if seg.frames else 0.0,
+            "quiet_ms": seg.quiet_run * FRAME_MS,
+            # is it still going? a backchannel fades by ~400 ms, a turn goes on
+            "tail_prob": round(float(np.mean(seg.probs[-3:])), 3) if seg.probs else 0.0,
+            "tail_db": round(float(np.mean(levels[-3:]) - levels.max()), 1) if len(levels) else 0.0,
+            # the last ~300 ms alone: a caller who starts talking inside a long noisy candidate
+            # shows here before the whole-segment averages move
+            "recent_prob": round(float(np.mean(seg.probs[-10:])), 3) if seg.probs else 0.0,
+            "recent_rise_db": _rise(levels[-15:], seg.bg_level_db),
+            "recent_periodicity": round(float(period[-15:].mean()), 3),
+            # a door or a cough jumps out at once; speech builds up over a syllable
+            "onset_rise_db": _rise(levels[:5], seg.bg_level_db),
+            "words_ready": int(heard is not None),
+            "content_words": len(content) if heard is not None else 0,
+            "backchannel_only": int(heard is not None and bool(seg.words) and not lexical),
+            "no_speech": round(heard.no_speech, 3) if heard else 1.0,
+            "logprob": round(heard.logprob, 3) if heard else -5.0,
             "words": " ".join(seg.words) if seg.words else "",
-            "no_speech": round(seg.heard.no_speech, 3) if seg.heard else -1.0,
-            "logprob": round(seg.heard.logprob, 3) if seg.heard else 0.0,
         }
+
+    def _lexical(self) -> list[str]:
+        seg = self.segment
+        if seg is None or not seg.words:
+            return []
+        s = self.settings
+        return [w for w in seg.words if w not in s.backchannels and not _LAUGH.match(w)]
 
     def _resume(
         self, ev: FrameEvidence, reason: str, f: _Features, *, rearm: bool = False

@@ -12,7 +12,7 @@ from voice.errors import VoiceError
 BACKCHANNELS = frozenset(
     {
         "mm", "mmm", "hmm", "mhm", "mm-hmm", "mmhmm", "uh-huh", "uhhuh", "uh", "huh", "ah", "oh",
-        "yeah", "yea", "yes", "yep", "yup", "ok", "okay", "right", "sure", "alright", "cool",
+        "yeah", "yea", "yes", "yep", "yup", "ok", "okay", "right", "sure", "alright", "all", "cool",
         "got", "it", "i", "see", "true", "exactly", "fine", "great", "good", "nice", "wow",
     }
 )  # fmt: skip
@@ -45,40 +45,32 @@ class BargeInSettings:
     """Shortest time from pause to a confirmed barge-in, when the evidence is clear."""
     max_confirm_ms: int = 700
     """Longest an ambiguous candidate keeps the agent paused before a decision."""
-    backchannel_ms: int = 600
-    """Voiced speech longer than this is not a backchannel."""
-    timeout_share: float = 0.75
-    """At `max_confirm_ms`, a talker with this share of `backchannel_ms` spoken is confirmed
-    (a word gap can split a long turn); below it the candidate resumes."""
+    confirm_score: float | None = None
+    """Model score (P(the caller is taking the turn)) that confirms a candidate once
+    `confirm_ms` has passed; None: the operating point the model was trained for."""
+    timeout_score: float | None = None
+    """At `max_confirm_ms`, a candidate scoring at least this is confirmed, below it resumed;
+    None: the model's own."""
     end_ms: int = 160
     """Quiet that ends a candidate segment."""
     merge_ms: int = 400
     """A new onset this soon after a voiced candidate ended continues it (the next word)."""
     speech_prob: float = 0.5
     """Silero probability that counts a window as voiced."""
-    clear_prob: float = 0.8
-    """Mean Silero probability over the segment that counts as clear speech."""
     nonspeech_ms: int = 200
     """After this long with no voiced window, the candidate is noise: resume."""
     echo_coherence: float = 0.45
     """Correlation with the far end above which the line is carrying the agent's own echo."""
-    min_modulation_db: float = 9.0
-    """Syllable-rate level swing a single close talker shows over a segment; room babble (many
-    voices summed) is flatter."""
     rearm_ms: int = 1500
     """After a noise resume, a new pause also needs Silero's voice evidence for this long."""
     backchannels: frozenset[str] = BACKCHANNELS | NON_WORDS
     """Lexicon for the recognised-words check."""
-    words_after_ms: int = 200
+    words_after_ms: int = 120
     """Voiced audio on a candidate before its first recognition."""
-    words_every_ms: int = 200
+    words_every_ms: int = 160
     """While still undecided, the candidate is recognised again after this much more audio."""
     function_words: frozenset[str] = FUNCTION_WORDS
     """Not counted as content words either (but they do not make a backchannel)."""
-    words_max_no_speech: float = 0.6
-    """Recognised words count only if the recogniser's no-speech probability is below this..."""
-    words_min_logprob: float = -1.5
-    """...and its mean token log-probability above this (Whisper invents words on noise)."""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> BargeInSettings:
@@ -97,6 +89,10 @@ class BargeInSettings:
             raise VoiceError("barge_in: need 0 < hold_ms <= max_confirm_ms")
         if settings.confirm_ms > settings.max_confirm_ms:
             raise VoiceError("barge_in: confirm_ms must not exceed max_confirm_ms")
+        for name in ("confirm_score", "timeout_score"):
+            value = getattr(settings, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise VoiceError(f"barge_in: {name} must be between 0 and 1")
         return settings
 
 

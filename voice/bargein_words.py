@@ -36,6 +36,7 @@ class HeardWords:
     no_speech: float  # Whisper's probability that the segment holds no speech (0..1)
     logprob: float  # mean log-probability of the decoded tokens (closer to 0 = surer)
     decode_ms: float  # wall time of the decode itself (not queueing)
+    embedding: np.ndarray | None = None  # Whisper encoder output, mean over the audio frames
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,8 +110,13 @@ class SegmentWords:
             np.ascontiguousarray(feats[None], dtype=np.float32)
         )
         budget = 4 + int(s.tokens_per_s * len(pcm) / 8000)
+        # encode once: the decoder reads it, and its average over the real audio (not the
+        # padding) says what kind of sound this is, words or not
+        encoded = model.model.encode(view, to_cpu=True)
+        audio_frames = max(1, min(frames // 2, int(np.ceil(len(pcm) / 8000 * 50))))
+        embedding = np.asarray(encoded)[0, :audio_frames].mean(axis=0).astype(np.float32)
         result = model.model.generate(
-            view,
+            encoded,
             [self._prompt],
             beam_size=1,
             max_length=len(self._prompt) + budget,
@@ -127,6 +133,7 @@ class SegmentWords:
             no_speech=float(result.no_speech_prob),
             logprob=logprob,
             decode_ms=(time.perf_counter() - t0) * 1000.0,
+            embedding=embedding,
         )
 
     def close(self) -> None:

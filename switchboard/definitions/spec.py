@@ -293,7 +293,7 @@ class AgentSpec(_Strict):
     )
     """How this agent's replies yield to a caller who talks over them, overlaid on the
     team's `barge_in:` (e.g. `confirm_ms: 150`). Keys: hold_ms, confirm_ms, max_confirm_ms,
-    backchannel_ms, end_ms, ... (the fields of `voice.BargeInSettings`); times in ms."""
+    confirm_score, end_ms, ... (the fields of `voice.BargeInSettings`); times in ms."""
 
 
 DEFAULT_FAREWELL_PATTERNS = [

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backplane import AgentTurn, OwnedSession
+from voice.bargein_model import FEATURES, SegmentModel
 from voice.speech import Transcript
 
 
@@ -120,3 +121,25 @@ class ScriptedStream(ToneRecognizerStream):
     async def feed(self, pcm: np.ndarray) -> list[Transcript]:
         out = await super().feed(pcm)
         return [Transcript(text=self.lines.pop(0) if self.lines else "", final=True) for _ in out]
+
+
+def stump(feature: str, threshold: float, below: float, above: float) -> SegmentModel:
+    """A one-split barge-in scorer: log-odds `below` when `feature` <= threshold, else `above`
+    (operating point 0.8 to confirm, 0.5 at the window end), so a test shows one rule."""
+    return SegmentModel(
+        {
+            "features": list(FEATURES),
+            "init": 0.0,
+            "learning_rate": 1.0,
+            "trees": [
+                {
+                    "feature": [FEATURES.index(feature), -1, -1],
+                    "threshold": [threshold, -2.0, -2.0],
+                    "left": [1, -1, -1],
+                    "right": [2, -1, -1],
+                    "value": [0.0, below, above],
+                }
+            ],
+            "meta": {"confirm_score": 0.8, "timeout_score": 0.5},
+        }
+    )

@@ -8,6 +8,7 @@ import pytest
 import soundfile as sf
 
 from switchboard.testing.corpus import bargein_dev_dir
+from tests.voice.stand_ins import stump
 from voice.bargein import BargeInController, BargeInState, Confirm, Pause, Resume
 from voice.bargein_settings import BargeInSettings
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm
@@ -204,7 +205,9 @@ async def test_replayed_words_land_after_their_decode_time(silero):
     async def sink(event):
         events.append(event)
 
-    ctl = BargeInController(silero=silero, sink=sink, recognizer=words, replay=True)
+    # a scorer that confirms on content words alone, so the decision shows when they landed
+    by_words = stump("content_words", 0.5, -5.0, 5.0)
+    ctl = BargeInController(silero=silero, sink=sink, recognizer=words, replay=True, model=by_words)
     for i in range(n):
         line.tick(i)
         sl = slice(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES)
@@ -217,11 +220,12 @@ async def test_replayed_words_land_after_their_decode_time(silero):
         if isinstance(await ctl.on_frame(frame, line), Confirm):
             break
     confirm = events[-1]
-    assert confirm.decision == "confirm" and confirm.reason == "words"
+    assert confirm.decision == "confirm" and confirm.reason == "turn"
+    assert confirm.features["words"] == "please re-enter your password"
     assert words.calls >= 1 and ctl.decode_ms == [250.0] * len(ctl.decode_ms)
-    # the words were asked for once 200 ms were voiced, and counted only 260 ms later
+    # the words were asked for once `words_after_ms` were voiced, and counted only 260 ms later
     pause = next(e for e in events if e.decision == "pause")
-    assert confirm.t_ms - pause.t_ms >= 200 + 260
+    assert confirm.t_ms - pause.t_ms >= ctl.settings.words_after_ms + 260
 
 
 async def test_short_or_missing_reference_frames_never_break_the_call(silero):

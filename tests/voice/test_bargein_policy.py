@@ -1,6 +1,14 @@
-"""The pure decision rules, frame by frame."""
+"""The pure decision rules, frame by frame (with small explicit scorers, so each rule shows)."""
 
+import numpy as np
+import pytest
+
+from tests.voice.stand_ins import stump
+from voice.bargein_model import FEATURES
 from voice.bargein_policy import BargeInPolicy, FrameEvidence, Verdict
+from voice.bargein_settings import BargeInSettings
+
+LONG_VOICE = stump("voiced_ms", 300, -5.0, 5.0)  # turns are longer than 300 ms of voice
 
 
 def _frames(policy, start_ms, count, **kw):
@@ -13,10 +21,10 @@ def _frames(policy, start_ms, count, **kw):
             t_ms=t,
             level_db=level,
             active=kw.get("active", True),
-            flatness=0.2,
             probs=probs if (k % 3) != 2 else (),
             dtmf=kw.get("dtmf", False),
             echo=kw.get("echo", False),
+            window=kw.get("window"),
         )
         d = policy.step(ev)
         if d is not None:
@@ -24,17 +32,27 @@ def _frames(policy, start_ms, count, **kw):
     return out
 
 
-def test_onset_pauses_after_hold_then_long_clear_speech_confirms():
-    p = BargeInPolicy()
+def test_onset_pauses_after_hold_then_a_high_score_confirms():
+    p = BargeInPolicy(model=LONG_VOICE)
     assert _frames(p, 0, 10, active=False) == []
     decisions = _frames(p, 200, 60, probs=(0.97,))[:2]  # the controller stops feeding on confirm
     assert [d.verdict for d in decisions] == [Verdict.PAUSE, Verdict.CONFIRM]
     assert decisions[0].t_ms == 240  # two 20 ms frames of hold
-    assert decisions[1].features["voiced_ms"] > p.settings.backchannel_ms
+    assert decisions[1].reason == "turn"
+    assert decisions[1].features["voiced_ms"] > 300
+    assert decisions[1].features["score"] > 0.99
+
+
+def test_a_clear_score_still_waits_for_confirm_ms():
+    always = stump("elapsed_ms", -1.0, 5.0, 5.0)
+    p = BargeInPolicy(BargeInSettings(confirm_ms=160), model=always)
+    d = _frames(p, 0, 30, probs=(0.97,))[:2]
+    assert [x.verdict for x in d] == [Verdict.PAUSE, Verdict.CONFIRM]
+    assert d[1].t_ms - 0 >= 160  # the candidate began at 0
 
 
 def test_short_voiced_burst_resumes_when_it_ends():
-    p = BargeInPolicy()
+    p = BargeInPolicy(model=LONG_VOICE)
     burst = _frames(p, 0, 12, probs=(0.95,))
     tail = _frames(p, 240, 20, active=False, probs=(0.05,))
     assert [d.verdict for d in burst + tail] == [Verdict.PAUSE, Verdict.RESUME]
@@ -42,26 +60,35 @@ def test_short_voiced_burst_resumes_when_it_ends():
 
 
 def test_loud_noise_without_voice_resumes():
-    p = BargeInPolicy()
+    p = BargeInPolicy(model=LONG_VOICE)
     decisions = _frames(p, 0, 40, probs=(0.05,))
     assert [d.verdict for d in decisions][:2] == [Verdict.PAUSE, Verdict.RESUME]
     assert decisions[1].reason == "not speech"
 
 
 def test_dtmf_and_echo_never_pause():
-    assert _frames(BargeInPolicy(), 0, 30, probs=(0.9,), dtmf=True) == []
-    assert _frames(BargeInPolicy(), 0, 30, probs=(0.9,), echo=True) == []
+    assert _frames(BargeInPolicy(model=LONG_VOICE), 0, 30, probs=(0.9,), dtmf=True) == []
+    assert _frames(BargeInPolicy(model=LONG_VOICE), 0, 30, probs=(0.9,), echo=True) == []
 
 
-def test_backchannel_words_do_not_confirm_but_content_words_do():
-    p = BargeInPolicy()
-    _frames(p, 0, 3, probs=(0.95,))
-    p.hear_words("yeah okay")
-    d = _frames(p, 60, 14, probs=(0.95,))
-    assert all(x.verdict is not Verdict.CONFIRM for x in d)
-    p.hear_words("wait I need to change it")
-    d = _frames(p, 340, 2, probs=(0.95,))
-    assert d and d[-1].verdict is Verdict.CONFIRM and d[-1].reason == "words"
+def test_a_low_score_resumes_at_the_window_end_and_rearms():
+    never = stump("elapsed_ms", -1.0, -5.0, -5.0)
+    p = BargeInPolicy(BargeInSettings(max_confirm_ms=400), model=never)
+    d = _frames(p, 0, 40, probs=(0.99,))
+    assert [x.verdict for x in d][:2] == [Verdict.PAUSE, Verdict.RESUME]
+    assert d[1].reason == "not a turn" and d[1].t_ms >= 400
+    # right after, loud audio without voice evidence does not pause again (re-arm window)
+    assert _frames(p, 800, 10, probs=(0.1,)) == []
+
+
+def test_settings_override_the_models_operating_point():
+    middling = stump("elapsed_ms", -1.0, 0.0, 0.0)  # score 0.5 everywhere
+    stock = BargeInPolicy(BargeInSettings(max_confirm_ms=300), model=middling)
+    assert [x.reason for x in _frames(stock, 0, 30, probs=(0.99,))][1] == "turn at window end"
+    eager = BargeInPolicy(BargeInSettings(confirm_score=0.4), model=middling)
+    assert [x.reason for x in _frames(eager, 0, 30, probs=(0.99,))][1] == "turn"
+    strict = BargeInPolicy(BargeInSettings(max_confirm_ms=300, timeout_score=0.6), model=middling)
+    assert [x.reason for x in _frames(strict, 0, 30, probs=(0.99,))][1] == "not a turn"
 
 
 def _heard(text, no_speech=0.1, logprob=-0.5):
@@ -70,30 +97,57 @@ def _heard(text, no_speech=0.1, logprob=-0.5):
     return HeardWords(text=text, no_speech=no_speech, logprob=logprob, decode_ms=150.0)
 
 
-def test_word_classes_lexicon_laughs_and_trust():
-    p = BargeInPolicy()
+@pytest.mark.parametrize(
+    ("text", "content", "backchannel_only"),
+    [
+        ("Mm-hmm, yeah.", 0, 1),
+        ("Hahaha", 0, 1),
+        ("and the", 0, 0),  # function words start real turns and noise alike
+        ("Cancel my appointment", 3, 0),
+    ],
+)
+def test_words_become_features(text, content, backchannel_only):
+    p = BargeInPolicy(model=LONG_VOICE)
     _frames(p, 0, 3, probs=(0.95,))
-    assert p.word_class() == ""  # nothing heard yet
-    p.hear(_heard("Mm-hmm, yeah."))
-    assert p.word_class() == "backchannel"
-    p.hear(_heard("Hahaha"))
-    assert p.word_class() == "backchannel"
-    p.hear(_heard("and the"))
-    assert p.word_class() == ""  # function words start real turns and noise alike
-    p.hear(_heard("Cancel my appointment"))
-    assert p.word_class() == "content"
-    p.hear(_heard("Cancel my appointment", no_speech=0.9))
-    assert p.word_class() == ""  # Whisper itself doubts there was speech
-    p.hear(_heard("Cancel my appointment", logprob=-3.0))
-    assert p.word_class() == ""
-    p.hear(_heard("side, side"))
-    assert p.word_class() == ""  # a stuck decoder repeating one word
+    assert p.features()["words_ready"] == 0
+    p.hear(_heard(text, no_speech=0.2, logprob=-0.7))
+    f = p.features()
+    assert (f["words_ready"], f["content_words"], f["backchannel_only"]) == (
+        1,
+        content,
+        backchannel_only,
+    )
+    assert (f["no_speech"], f["logprob"]) == (0.2, -0.7)
 
 
-def test_backchannel_words_resume_a_long_hum_at_the_window_end():
-    p = BargeInPolicy()
-    _frames(p, 0, 3, probs=(0.99,))
-    p.hear(_heard("mhm"))
-    # a steady, well-modulated voiced hum past the backchannel length: words keep it a backchannel
-    d = _frames(p, 60, 40, probs=(0.99,))
-    assert d and d[0].verdict is Verdict.RESUME and d[0].reason == "backchannel words"
+def test_words_steer_the_score():
+    by_words = stump("content_words", 0.5, -5.0, 5.0)
+    p = BargeInPolicy(model=by_words)
+    _frames(p, 0, 3, probs=(0.95,))
+    p.hear(_heard("yeah okay"))
+    assert all(x.verdict is not Verdict.CONFIRM for x in _frames(p, 60, 14, probs=(0.95,)))
+    p.hear(_heard("wait I need to change it"))
+    d = _frames(p, 340, 2, probs=(0.95,))
+    assert d and d[-1].verdict is Verdict.CONFIRM and d[-1].features["words"].startswith("wait")
+
+
+def test_every_model_input_is_computed_and_traced():
+    p = BargeInPolicy(model=LONG_VOICE)
+    seen = []
+    p.trace = lambda t, start, f: seen.append((t, start, f))
+    tone = (np.sin(2 * np.pi * 180 * np.arange(320) / 8000) * 8000).astype(np.int16)
+    _frames(p, 0, 8, probs=(0.95,), window=tone)
+    assert seen and all(start == 0 for _, start, _ in seen)
+    f = seen[-1][2]
+    assert set(FEATURES) <= set(f)
+    assert f["periodicity"] > 0.9 and f["periodic_share"] == 1.0  # a steady pitch
+    assert f["elapsed_ms"] == seen[-1][0]
+
+
+def test_background_is_what_the_line_carried_before_the_candidate():
+    p = BargeInPolicy(model=LONG_VOICE)
+    _frames(p, 0, 50, active=False, level=-50.0, probs=(0.1,))
+    _frames(p, 1000, 6, probs=(0.95,), level=-20.0)
+    f = p.features()
+    assert -51 < f["bg_level_db"] < -49 and f["rise_db"] > 25
+    assert f["bg_prob"] < 0.2

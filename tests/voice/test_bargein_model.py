@@ -1,0 +1,70 @@
+"""The candidate scorer: the shipped model, the numpy evaluator against scikit-learn, inputs."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice.bargein_model import FEATURES, MODEL_PATH, SegmentModel, default_model
+from voice.errors import VoiceError
+
+TRAIN = Path(__file__).resolve().parents[2] / "bench" / "bargein_train" / "train.py"
+
+
+def _trainer():
+    spec = importlib.util.spec_from_file_location("bargein_trainer", TRAIN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_model_loads_with_its_operating_point():
+    model = default_model()
+    assert len(model.trees) > 10
+    assert 0.0 < model.timeout_score <= model.confirm_score < 1.0
+    meta = model.meta
+    assert meta["corpus"] != "bargein-dev"  # trained on disjoint audio, dev is for measuring
+    assert "cross_validated" in meta
+    if model.embedding_axes is not None:
+        assert model.embedding_axes.shape == (model.embedding_dims, 384)
+
+
+def test_numpy_trees_match_scikit_learn(tmp_path):
+    train = _trainer()
+    rng = np.random.default_rng(3)
+    n = 3000
+    x = rng.normal(size=(n, len(FEATURES)))
+    y = ((x[:, 2] + 0.5 * x[:, 15] - 0.3 * x[:, 0] * x[:, 4]) > 0.2).astype(int)
+    w = np.ones(n)
+    data = train.fit(x, y, w, trees=25, depth=3)
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data))
+    model = SegmentModel.load(path)
+    gb = train._boost(x, y, w, 25, 3)
+    expected = gb.predict_proba(x[:200])[:, 1]
+    got = np.array([model.score_vector(row) for row in x[:200]])
+    assert np.allclose(got, expected, atol=1e-4)
+
+
+def test_inputs_project_the_embedding_and_default_to_the_mean():
+    data = json.loads(MODEL_PATH.read_text())
+    data["embedding"] = {"mean": [1.0] * 4, "axes": [[1.0, 0, 0, 0], [0, 0, 2.0, 0]]}
+    model = SegmentModel(data)
+    features = dict.fromkeys(FEATURES, 0.5)
+    without = model.inputs(features)
+    assert without.shape == (len(FEATURES) + 2,) and np.all(without[-2:] == 0.0)
+    with_emb = model.inputs(features, np.array([3.0, 1.0, 0.0, 1.0]))
+    assert list(with_emb[-2:]) == [2.0, -2.0]
+
+
+def test_a_model_for_other_features_is_refused(tmp_path):
+    data = json.loads(MODEL_PATH.read_text())
+    data["features"] = data["features"][:-1]
+    with pytest.raises(VoiceError, match="do not match"):
+        SegmentModel(data)
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(VoiceError, match="cannot load"):
+        SegmentModel.load(path)

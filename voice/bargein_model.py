@@ -1,0 +1,148 @@
+"""The barge-in candidate scorer: a small boosted-tree model over a candidate's numbers.
+
+Hand rules over a dozen features (duration, Silero profile, level swing, periodicity, the words,
+the background) kept trading one error for another, so the confirm/resume call is a learned
+score: P(this candidate is a caller taking the turn | what is known at this frame). Its inputs
+are the named `FEATURES` plus, once the candidate has been recognised, the Whisper encoder's
+average over the candidate projected on a few principal axes (the encoder tells "English
+addressed to the line" from a hum, a laugh or a room better than the decoder's guessed words).
+
+The trees were trained by `bench/bargein_train/train.py` on a corpus built like the team's
+barge-in corpus but from disjoint voices and sounds (`bench/bargein_train/sources.json`), so the
+dev corpus stays a fair measurement. Evaluation is plain numpy over arrays loaded from JSON: no
+ML library at run time, tens of microseconds a score.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from voice.errors import VoiceError
+
+MODEL_PATH = Path(__file__).with_name("models") / "bargein_model.json"
+
+FEATURES = (
+    "elapsed_ms",
+    "active_ms",
+    "voiced_ms",
+    "voiced_share",
+    "max_prob",
+    "mean_prob",
+    "modulation_db",
+    "rise_db",
+    "bg_level_db",
+    "bg_prob",
+    "periodicity",
+    "periodic_share",
+    "flatness",
+    "echo_share",
+    "quiet_ms",
+    "tail_prob",
+    "tail_db",
+    "recent_prob",
+    "recent_rise_db",
+    "recent_periodicity",
+    "onset_rise_db",
+    "words_ready",
+    "content_words",
+    "backchannel_only",
+    "no_speech",
+    "logprob",
+)
+"""The model's inputs, in order (`BargeInPolicy.features` computes them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    feature: np.ndarray  # -1 on leaves
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+
+    def leaf_value(self, x: np.ndarray) -> float:
+        node = 0
+        feature, threshold = self.feature, self.threshold
+        while feature[node] >= 0:
+            node = self.left[node] if x[feature[node]] <= threshold[node] else self.right[node]
+        return float(self.value[node])
+
+
+class SegmentModel:
+    """Gradient-boosted trees (log-odds sum, sigmoid) over `FEATURES`."""
+
+    def __init__(self, data: Mapping[str, object]) -> None:
+        names = tuple(data.get("features", ()))  # type: ignore[arg-type]
+        if names != FEATURES:
+            raise VoiceError(f"barge-in model features {names} do not match {FEATURES}")
+        self.init = float(data["init"])  # type: ignore[arg-type]
+        self.rate = float(data["learning_rate"])  # type: ignore[arg-type]
+        self.trees = [
+            _Tree(
+                np.asarray(t["feature"], np.int64),
+                np.asarray(t["threshold"], np.float64),
+                np.asarray(t["left"], np.int64),
+                np.asarray(t["right"], np.int64),
+                np.asarray(t["value"], np.float64),
+            )
+            for t in data["trees"]  # type: ignore[union-attr]
+        ]
+        projection = data.get("embedding")
+        self.embedding_mean: np.ndarray | None = None
+        self.embedding_axes: np.ndarray | None = None
+        if projection:
+            self.embedding_mean = np.asarray(projection["mean"], np.float64)  # type: ignore[index]
+            self.embedding_axes = np.asarray(projection["axes"], np.float64)  # type: ignore[index]
+        self.meta = dict(data.get("meta", {}))  # type: ignore[call-overload]
+        # the operating point chosen at training time (settings may override it)
+        self.confirm_score = float(self.meta.get("confirm_score", 0.8))
+        self.timeout_score = float(self.meta.get("timeout_score", 0.5))
+
+    @property
+    def embedding_dims(self) -> int:
+        return 0 if self.embedding_axes is None else len(self.embedding_axes)
+
+    def inputs(
+        self, features: Mapping[str, float | int | str], embedding: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The input vector: named features, then the projected embedding (zeros, i.e. the
+        average candidate, until there is one)."""
+        named = np.array([float(features[name]) for name in FEATURES])
+        if self.embedding_axes is None or self.embedding_mean is None:
+            return named
+        if embedding is None:
+            return np.concatenate([named, np.zeros(self.embedding_dims)])
+        projected = self.embedding_axes @ (np.asarray(embedding, np.float64) - self.embedding_mean)
+        return np.concatenate([named, projected])
+
+    def score(
+        self, features: Mapping[str, float | int | str], embedding: np.ndarray | None = None
+    ) -> float:
+        return self.score_vector(self.inputs(features, embedding))
+
+    def score_vector(self, x: np.ndarray) -> float:
+        z = self.init + self.rate * sum(t.leaf_value(x) for t in self.trees)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def load(cls, path: Path | str) -> SegmentModel:
+        try:
+            return cls(json.loads(Path(path).read_text()))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise VoiceError(f"cannot load barge-in model {path}: {exc}") from exc
+
+
+@cache
+def default_model() -> SegmentModel:
+    """The shipped model (loaded once per process)."""
+    return SegmentModel.load(MODEL_PATH)
+
+
+__all__ = ["FEATURES", "MODEL_PATH", "SegmentModel", "default_model"]
