@@ -17,8 +17,6 @@ __all__ = [
     "BargeInController",
     "BargeInHooks",
     "BargeInSettings",
-    "SegmentModel",
-    "default_model",
     "BargeInState",
     "CallAgent",
     "CallAgentFactory",
@@ -33,6 +31,7 @@ __all__ = [
     "PlayoutState",
     "Recognizer",
     "RecognizerStream",
+    "SegmentModel",
     "Synthesizer",
     "Transcript",
     "TurnTiming",
@@ -41,4 +40,5 @@ __all__ = [
     "VoiceSettings",
     "agent_ended",
     "create_app",
+    "default_model",
 ]
