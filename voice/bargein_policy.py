@@ -66,12 +66,14 @@ class _Segment:
     probs: list[float] = field(default_factory=list)
     shapes: list[FrameShape] = field(default_factory=list)
     now_ms: int = 0  # end of the last frame it covers
+    score: float = 0.0  # the model's latest
     bg_level_db: float = -70.0  # the line outside candidates, when this one began
     bg_prob: float = 0.0
     words: tuple[str, ...] | None = None
     heard: HeardWords | None = None
 
 
+_PRIOR_MS = 2000  # how far back earlier candidates count
 _PERIODIC = 0.75  # autocorrelation peak of a clearly pitched frame
 
 
@@ -116,6 +118,7 @@ class BargeInPolicy:
         """Called with (t_ms, candidate start, features) on every scored frame (training runs)."""
         self._run = 0
         self._run_frames: list[tuple[float, FrameShape]] = []
+        self._history: list[tuple[int, int, float]] = []  # resumed candidates: end, length, score
         self._last_prob = 0.0
         self._rearm_until = -1
         self.segment: _Segment | None = None
@@ -143,14 +146,27 @@ class BargeInPolicy:
         self._ended = None
         self._run = 0
         self._run_frames = []
+        self._history = []
 
     # -- rules -------------------------------------------------------------------------------
     def _speechlike(self, ev: FrameEvidence) -> bool:
-        if not ev.active or ev.dtmf or ev.echo:
+        if ev.dtmf or ev.echo:
+            return False
+        if not ev.active and not self._voice_onset(ev):
             return False
         if ev.t_ms <= self._rearm_until:  # the noise that just resumed may still be there
             return self._last_prob >= self.settings.speech_prob
         return True
+
+    def _voice_onset(self, ev: FrameEvidence) -> bool:
+        """Silero hears a voice rising out of a loud background the energy detector's floor has
+        risen into (speech at 0-5 dB SNR over music or a room)."""
+        s, bg = self.settings, self.background.level_db
+        return (
+            self._last_prob >= s.onset_prob
+            and bg is not None
+            and ev.level_db >= bg + s.onset_rise_db
+        )
 
     def _listen(self, ev: FrameEvidence) -> Decision | None:
         if self._speechlike(ev):
@@ -214,6 +230,7 @@ class BargeInPolicy:
             return self._resume(ev, "not speech", f, rearm=True)
 
         score = self.model.score(f, seg.heard.embedding if seg.heard is not None else None)
+        seg.score = score
         f["score"] = round(score, 3)
         if self.trace is not None:
             self.trace(ev.t_ms, seg.start_ms, f)
@@ -267,12 +284,23 @@ class BargeInPolicy:
             "recent_periodicity": round(float(period[-15:].mean()), 3),
             # a door or a cough jumps out at once; speech builds up over a syllable
             "onset_rise_db": _rise(levels[:5], seg.bg_level_db),
+            **self._prior(seg),
             "words_ready": int(heard is not None),
             "content_words": len(content) if heard is not None else 0,
             "backchannel_only": int(heard is not None and bool(seg.words) and not lexical),
             "no_speech": round(heard.no_speech, 3) if heard else 1.0,
             "logprob": round(heard.logprob, 3) if heard else -5.0,
             "words": " ".join(seg.words) if seg.words else "",
+        }
+
+    def _prior(self, seg: _Segment) -> dict[str, float | int]:
+        """Candidates resumed in the 2 s before this one: a caller talking through a noisy
+        line makes one after another; a backchannel or a cough makes one."""
+        recent = [h for h in self._history if h[0] >= seg.start_ms - _PRIOR_MS]
+        return {
+            "prior_ms": sum(length for _, length, _ in recent),
+            "prior_score": round(max((score for *_, score in recent), default=0.0), 3),
+            "prior_gap_ms": min((seg.start_ms - h[0] for h in recent), default=_PRIOR_MS),
         }
 
     def _lexical(self) -> list[str]:
@@ -285,6 +313,10 @@ class BargeInPolicy:
     def _resume(
         self, ev: FrameEvidence, reason: str, f: _Features, *, rearm: bool = False
     ) -> Decision:
+        if self.segment is not None:
+            seg = self.segment
+            self._history.append((ev.t_ms, ev.t_ms - seg.start_ms, seg.score))
+            self._history = self._history[-8:]
         self.segment = None
         if rearm:
             self._rearm_until = ev.t_ms + self.settings.rearm_ms

@@ -57,6 +57,11 @@ class BargeInSettings:
     """A new onset this soon after a voiced candidate ended continues it (the next word)."""
     speech_prob: float = 0.5
     """Silero probability that counts a window as voiced."""
+    onset_prob: float = 0.8
+    """Silero probability that starts a candidate without the energy detector..."""
+    onset_rise_db: float = 3.0
+    """...when the frame is also this far above the background level (voice over loud music or
+    a room, where the energy floor has risen)."""
     nonspeech_ms: int = 200
     """After this long with no voiced window, the candidate is noise: resume."""
     echo_coherence: float = 0.45

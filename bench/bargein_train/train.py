@@ -2,8 +2,8 @@
 
 1. collect: every clip of a training corpus goes through the real controller (echo canceller,
    detectors, batched Silero, candidate recognition) exactly as in `bench/bargein.py`, but with
-   a policy that never confirms and keeps candidates open up to 1.2 s, so each candidate's
-   features are recorded at every frame it is scored.
+   a policy that never confirms (undecided candidates resume at the window end, as live), so
+   each candidate's features are recorded at every frame it is scored.
 2. label: a frame is "caller taking the turn" when its clip is an interrupt clip and the
    caller's speech had begun by then (onset + 40 ms); everything else (backchannels, coughs,
    babble, the background before onset) is "keep talking".
@@ -12,7 +12,9 @@
    the numpy evaluator in `voice.bargein_model`.
 4. operating point: the decision rule is replayed on the recorded frames, scored by 5-fold
    models that never saw the clip, to pick `confirm_score`/`timeout_score` with the best recall
-   at most `--max-fp` false cancels.
+   (100 ms of median cancel latency counted as one point of it) at most `--max-fp` false
+   cancels. The held-out false-cancel rate moves by several points between corpora of other
+   voices, so the budget is kept well under the 2% target.
 
 The corpus must not be the dev corpus: that one is for measuring (`bench/bargein.py`).
 
@@ -41,7 +43,7 @@ from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.silero import SharedSilero  # noqa: E402
 
 SPEECH_LAG_MS = 40
-COLLECT_MS = 1200
+COLLECT_MS = BargeInSettings().max_confirm_ms  # as live: an undecided candidate resumes
 
 
 def _no_model() -> SegmentModel:
@@ -208,7 +210,9 @@ def operating_point(
             recall = len(hits) / max(len(intr), 1)
             stats = {"fp": round(fp, 4), "recall": round(recall, 4)}
             stats["cancel_p50"] = float(np.median(hits)) if hits else None
-            if fp <= max_fp and (best is None or recall > best[2]["recall"]):
+            # recall first, but 100 ms of median cancel latency is worth one point of it
+            stats["objective"] = round(recall - (stats["cancel_p50"] or 2000) / 10000, 4)
+            if fp <= max_fp and (best is None or stats["objective"] > best[2]["objective"]):
                 best = (round(float(confirm), 2), round(float(timeout), 2), stats)
     if best is None:
         raise SystemExit("no operating point meets --max-fp")
@@ -222,8 +226,8 @@ def main() -> None:
     ap.add_argument("--recollect", action="store_true")
     ap.add_argument("--trees", type=int, default=60)
     ap.add_argument("--depth", type=int, default=3)
-    ap.add_argument("--max-fp", type=float, default=0.04)
-    ap.add_argument("--ignore-weight", type=float, default=3.0)
+    ap.add_argument("--max-fp", type=float, default=0.01)
+    ap.add_argument("--ignore-weight", type=float, default=5.0)
     ap.add_argument("--embedding-dims", type=int, default=24)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args()

@@ -151,3 +151,33 @@ def test_background_is_what_the_line_carried_before_the_candidate():
     f = p.features()
     assert -51 < f["bg_level_db"] < -49 and f["rise_db"] > 25
     assert f["bg_prob"] < 0.2
+
+
+def test_a_voice_rising_out_of_a_loud_background_pauses_without_the_energy_detector():
+    p = BargeInPolicy(model=LONG_VOICE)
+    # a loud room the energy floor has risen into: never "active", Silero unsure
+    assert _frames(p, 0, 50, active=False, level=-30.0, probs=(0.3,)) == []
+    # a caller 5 dB over it: Silero is sure, energy still says nothing
+    d = _frames(p, 1000, 6, active=False, level=-25.0, probs=(0.95,))
+    assert d and d[0].verdict is Verdict.PAUSE
+    # the same voice evidence at the room's own level is the room: no pause
+    q = BargeInPolicy(model=LONG_VOICE)
+    _frames(q, 0, 50, active=False, level=-30.0, probs=(0.3,))
+    assert _frames(q, 1000, 6, active=False, level=-30.0, probs=(0.95,)) == []
+
+
+def test_earlier_candidates_are_remembered_for_two_seconds():
+    never = stump("elapsed_ms", -1.0, -5.0, -5.0)
+    p = BargeInPolicy(BargeInSettings(max_confirm_ms=300, rearm_ms=0), model=never)
+    first = _frames(p, 0, 16, probs=(0.99,))
+    assert [x.reason for x in first] == ["onset", "not a turn"]
+    assert first[1].features["prior_ms"] == 0  # nothing before the first one
+    assert _frames(p, 320, 10, active=False, probs=(0.05,)) == []
+    later = _frames(p, 600, 4, probs=(0.99,))
+    assert later and later[0].verdict is Verdict.PAUSE
+    f = p.features()
+    assert f["prior_ms"] >= 300 and f["prior_score"] < 0.01
+    assert 0 < f["prior_gap_ms"] < 600
+    p.reset()  # the reply ended: a new reply starts with no history
+    _frames(p, 5000, 4, probs=(0.99,))
+    assert p.features()["prior_ms"] == 0
