@@ -9,9 +9,11 @@ decision, late frames (decided more than 20 ms after they were due, i.e. the nex
 already waiting), and the pause latency on interrupt clips, with the machine's load average
 (it is shared). Prints JSON.
 
-In-process, not over loopback WebSockets: the server's frame parsing is not included.
+By default in-process (the server's WebSocket frame parsing is not included); `--transport ws`
+runs the same calls against one real server process on loopback (bench/load_ws.py).
 
 usage: python bench/load.py --corpus DIR [--calls 25,50,100,200] [--seconds 10]
+                            [--transport inproc|ws] [--hold-ms MS] [--no-words]
 """
 
 from __future__ import annotations
@@ -158,7 +160,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--no-words", action="store_true", help="No recognition on candidates.")
     ap.add_argument("--hold-ms", type=float, default=0.0, help="Front-end batching hold.")
+    ap.add_argument("--transport", choices=("inproc", "ws"), default="inproc")
+    ap.add_argument("--port", type=int, default=8765, help="The ws server's port.")
     args = ap.parse_args(argv)
+    if args.transport == "ws":
+        from bench.load_ws import run_ws
+
+        results = [
+            asyncio.run(run_ws(args.corpus, int(n), args.seconds, args.port))
+            for n in args.calls.split(",")
+        ]
+        _print(args, results)
+        return
     limit_blas_threads()  # as the server's shared front end does
     words = None if args.no_words else SegmentWords()
     if words is not None:
@@ -169,7 +182,12 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms))
         for n in args.calls.split(",")
     ]
+    _print(args, results)
+
+
+def _print(args: argparse.Namespace, results: list[dict]) -> None:
     report = {
+        "transport": args.transport,
         "seconds": args.seconds,
         "cpu_count": os.cpu_count(),
         # the machine is shared: other processes' load bounds what this process can get

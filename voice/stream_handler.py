@@ -47,6 +47,8 @@ class StreamHandler:
         self.session: OwnedSession | None = None
         self.loop: CallLoop | None = None
         self._loop_task: asyncio.Task[None] | None = None
+        self._receiving: asyncio.Task[str] | None = None  # set while waiting for a message
+        self._loop_ended = False
         self._send_lock = asyncio.Lock()
         self._skipped = 0
 
@@ -77,15 +79,19 @@ class StreamHandler:
                 # The agent said goodbye and ended the session: the `<Connect action>` request
                 # that follows the close finds it ended and answers `<Hangup/>`.
                 return "agent ended the call" if ended else "call loop ended"
-            receive = asyncio.ensure_future(self.ws.receive())
-            waits: set[asyncio.Future] = {receive}
-            if self._loop_task is not None:
-                waits.add(self._loop_task)
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            if not receive.done():
-                receive.cancel()
+            # Wait for the next message itself: a task and an asyncio.wait per message (to
+            # also notice the call loop ending) cost more than the frame's barge-in check.
+            # The loop's end interrupts this wait instead (`_loop_done`).
+            self._receiving = asyncio.current_task()
+            try:
+                message = await self.ws.receive()
+            except asyncio.CancelledError:
+                task = self._receiving
+                if not self._loop_ended or task is None or task.uncancel() > 0:
+                    raise  # cancelled from outside: not ours to swallow
                 continue
-            message = receive.result()
+            finally:
+                self._receiving = None
             if message["type"] == "websocket.disconnect":
                 return "socket closed without stop"
             raw = message.get("text")
@@ -109,6 +115,12 @@ class StreamHandler:
                 log.warning("stream %s: another worker took the session over", self.stream_sid)
                 return "lease taken over"
             await self._dispatch(parsed)
+
+    def _loop_done(self, _task: asyncio.Task[None]) -> None:
+        """The call loop ended: stop waiting for a message (the receive loop then closes)."""
+        self._loop_ended = True
+        if self._receiving is not None:
+            self._receiving.cancel()
 
     def _skip(self, why: str) -> None:
         self._skipped += 1
@@ -171,6 +183,7 @@ class StreamHandler:
         server.calls[session_id] = self.loop
         self.state = StreamState.STARTED
         self._loop_task = asyncio.create_task(self.loop.run(greet=not resumed))
+        self._loop_task.add_done_callback(self._loop_done)
         log.info("stream %s: call %s started (resumed=%s)", self.stream_sid, session_id, resumed)
 
     async def _finish(self, reason: str) -> None:
