@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -62,20 +61,53 @@ FEATURES = (
 """The model's inputs, in order (`BargeInPolicy.features` computes them)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Tree:
-    feature: np.ndarray  # -1 on leaves
-    threshold: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    value: np.ndarray
+class _Forest:
+    """All trees as padded arrays, walked level by level for every tree at once (a Python loop
+    over 60 trees cost ~150 us a score; this is a few numpy steps per level)."""
 
-    def leaf_value(self, x: np.ndarray) -> float:
-        node = 0
-        feature, threshold = self.feature, self.threshold
-        while feature[node] >= 0:
-            node = self.left[node] if x[feature[node]] <= threshold[node] else self.right[node]
-        return float(self.value[node])
+    def __init__(self, trees: list[Mapping[str, list[float]]]) -> None:
+        width = max((len(t["feature"]) for t in trees), default=1)
+        count = len(trees)
+        self.feature = np.zeros((count, width), np.int64)
+        self.threshold = np.full((count, width), np.inf)  # leaves: always "left", to themselves
+        self.left = np.tile(np.arange(width), (count, 1))
+        self.right = self.left.copy()
+        self.value = np.zeros((count, width))
+        depth = 0
+        for i, t in enumerate(trees):
+            feature = np.asarray(t["feature"], np.int64)
+            inner = feature >= 0
+            n = len(feature)
+            self.feature[i, :n] = np.where(inner, feature, 0)
+            self.threshold[i, :n] = np.where(inner, np.asarray(t["threshold"], np.float64), np.inf)
+            self.left[i, :n] = np.where(inner, np.asarray(t["left"], np.int64), np.arange(n))
+            self.right[i, :n] = np.where(inner, np.asarray(t["right"], np.int64), np.arange(n))
+            self.value[i, :n] = np.asarray(t["value"], np.float64)
+            depth = max(depth, _depth(t["left"], t["right"]))
+        self.depth = depth
+        self.rows = np.arange(count)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def total(self, x: np.ndarray) -> float:
+        """Sum of the trees' leaf values for input vector `x`."""
+        node = np.zeros(len(self.rows), np.int64)
+        rows = self.rows
+        for _ in range(self.depth):
+            go_left = x[self.feature[rows, node]] <= self.threshold[rows, node]
+            node = np.where(go_left, self.left[rows, node], self.right[rows, node])
+        return float(self.value[rows, node].sum())
+
+
+def _depth(left: list[float], right: list[float]) -> int:
+    deepest, stack = 0, [(0, 0)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if int(left[node]) >= 0:
+            stack += [(int(left[node]), d + 1), (int(right[node]), d + 1)]
+    return deepest
 
 
 class SegmentModel:
@@ -87,16 +119,7 @@ class SegmentModel:
             raise VoiceError(f"barge-in model features {names} do not match {FEATURES}")
         self.init = float(data["init"])  # type: ignore[arg-type]
         self.rate = float(data["learning_rate"])  # type: ignore[arg-type]
-        self.trees = [
-            _Tree(
-                np.asarray(t["feature"], np.int64),
-                np.asarray(t["threshold"], np.float64),
-                np.asarray(t["left"], np.int64),
-                np.asarray(t["right"], np.int64),
-                np.asarray(t["value"], np.float64),
-            )
-            for t in data["trees"]  # type: ignore[union-attr]
-        ]
+        self.trees = _Forest(list(data["trees"]))  # type: ignore[call-overload]
         projection = data.get("embedding")
         self.embedding_mean: np.ndarray | None = None
         self.embedding_axes: np.ndarray | None = None
@@ -131,7 +154,7 @@ class SegmentModel:
         return self.score_vector(self.inputs(features, embedding))
 
     def score_vector(self, x: np.ndarray) -> float:
-        z = self.init + self.rate * sum(t.leaf_value(x) for t in self.trees)
+        z = self.init + self.rate * self.trees.total(x)
         return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
