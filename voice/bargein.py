@@ -290,7 +290,7 @@ class BargeInController:
         """Recognise the candidate once it has some voice, then again as it grows."""
         if self._recognizer is None or self._asr is not None or self._held is not None:
             return
-        voiced = int(self.policy.features().get("voiced_ms", 0))
+        voiced = self.policy.voiced_ms()
         s = self.settings
         due = s.words_after_ms if self.recognitions == 0 else self._asr_voiced_ms + s.words_every_ms
         if voiced < due:

@@ -38,31 +38,33 @@ def frame_shape(window: np.ndarray) -> FrameShape:
     """Shape of a 40 ms window (the current 20 ms frame and the one before it), int16 or float."""
     x = np.asarray(window, np.float64)
     x = x - x.mean()
-    energy = float(np.dot(x, x))
-    if energy < 1e-3 * len(x):  # digital silence: neither voiced nor noise-like
-        return FrameShape(0.0, 0.0)
-    spec = np.fft.rfft(x * _WINDOW[: len(x)] if len(x) == len(_WINDOW) else x, _NFFT)
-    power = spec.real**2 + spec.imag**2
-    ac = np.fft.irfft(power, _NFFT)[: _MAX_LAG + 1]
     n = len(x)
-    lags = np.arange(_MIN_LAG, _MAX_LAG + 1)
-    # the taper shrinks long lags; dividing by the window's own autocorrelation undoes that
-    norm = ac[_MIN_LAG:] / max(ac[0], 1e-12) / _window_ac(n)[lags]
+    if float(np.dot(x, x)) < 1e-3 * n:  # digital silence: neither voiced nor noise-like
+        return FrameShape(0.0, 0.0)
+    taper, norm = _taper(n)
+    spec = np.fft.rfft(x * taper, _NFFT)
+    power = spec.real * spec.real + spec.imag * spec.imag
+    ac = np.fft.irfft(power, _NFFT)
+    # the taper shrinks long lags; dividing by the taper's own autocorrelation undoes that
+    peak = float((ac[_MIN_LAG : _MAX_LAG + 1] * norm).max()) / max(float(ac[0]), 1e-12)
     band = power[_BAND] + 1e-12
-    flat = float(np.exp(np.mean(np.log(band))) / np.mean(band))
-    return FrameShape(float(np.clip(norm.max(), 0.0, 1.0)), flat)
+    flat = float(np.exp(np.log(band).mean()) / band.mean())
+    return FrameShape(min(max(peak, 0.0), 1.0), flat)
 
 
-_AC_CACHE: dict[int, np.ndarray] = {}
+_TAPERS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _window_ac(n: int) -> np.ndarray:
-    """Normalised autocorrelation of the analysis taper (what a perfectly periodic signal gives)."""
-    if n not in _AC_CACHE:
+def _taper(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The analysis taper for `n` samples and 1 / its normalised autocorrelation at the pitch
+    lags (what a perfectly periodic signal gives), computed once per length."""
+    if n not in _TAPERS:
         w = _WINDOW if n == len(_WINDOW) else np.ones(n)
         ac = np.correlate(w, w, mode="full")[n - 1 :]
-        _AC_CACHE[n] = np.maximum(ac / ac[0], 1e-3)
-    return _AC_CACHE[n]
+        ac = np.maximum(ac / ac[0], 1e-3)
+        lags = np.arange(_MIN_LAG, _MAX_LAG + 1)
+        _TAPERS[n] = (w, 1.0 / ac[np.minimum(lags, n - 1)])
+    return _TAPERS[n]
 
 
 @dataclass(slots=True)

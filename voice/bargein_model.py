@@ -135,23 +135,34 @@ class SegmentModel:
     def embedding_dims(self) -> int:
         return 0 if self.embedding_axes is None else len(self.embedding_axes)
 
+    def project(self, embedding: np.ndarray | None) -> np.ndarray:
+        """The embedding on the model's principal axes (zeros, i.e. the average candidate, when
+        there is none yet). Done once per recognition, not per frame."""
+        if self.embedding_axes is None or self.embedding_mean is None or embedding is None:
+            return np.zeros(self.embedding_dims)
+        return self.embedding_axes @ (np.asarray(embedding, np.float64) - self.embedding_mean)
+
     def inputs(
-        self, features: Mapping[str, float | int | str], embedding: np.ndarray | None = None
+        self,
+        features: Mapping[str, float | int | str],
+        embedding: np.ndarray | None = None,
+        *,
+        projected: np.ndarray | None = None,
     ) -> np.ndarray:
-        """The input vector: named features, then the projected embedding (zeros, i.e. the
-        average candidate, until there is one)."""
+        """The input vector: named features, then the projected embedding."""
         named = np.array([float(features[name]) for name in FEATURES])
-        if self.embedding_axes is None or self.embedding_mean is None:
+        if not self.embedding_dims:
             return named
-        if embedding is None:
-            return np.concatenate([named, np.zeros(self.embedding_dims)])
-        projected = self.embedding_axes @ (np.asarray(embedding, np.float64) - self.embedding_mean)
-        return np.concatenate([named, projected])
+        return np.concatenate([named, self.project(embedding) if projected is None else projected])
 
     def score(
-        self, features: Mapping[str, float | int | str], embedding: np.ndarray | None = None
+        self,
+        features: Mapping[str, float | int | str],
+        embedding: np.ndarray | None = None,
+        *,
+        projected: np.ndarray | None = None,
     ) -> float:
-        return self.score_vector(self.inputs(features, embedding))
+        return self.score_vector(self.inputs(features, embedding, projected=projected))
 
     def score_vector(self, x: np.ndarray) -> float:
         z = self.init + self.rate * self.trees.total(x)

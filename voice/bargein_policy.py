@@ -67,6 +67,7 @@ class _Segment:
     shapes: list[FrameShape] = field(default_factory=list)
     now_ms: int = 0  # end of the last frame it covers
     score: float = 0.0  # the model's latest
+    projected: np.ndarray | None = None  # the heard words' embedding on the model's axes
     bg_level_db: float = -70.0  # the line outside candidates, when this one began
     bg_prob: float = 0.0
     words: tuple[str, ...] | None = None
@@ -143,6 +144,7 @@ class BargeInPolicy:
         if self.segment is not None:
             self.segment.words = words_of(heard.text)
             self.segment.heard = heard
+            self.segment.projected = None  # new words: project again on the next score
 
     def reset(self) -> None:
         """The agent stopped speaking (reply done or confirmed): forget any candidate."""
@@ -233,7 +235,9 @@ class BargeInPolicy:
         if elapsed >= s.nonspeech_ms and f["max_prob"] < s.speech_prob:
             return self._resume(ev, "not speech", f, rearm=True)
 
-        score = self.model.score(f, seg.heard.embedding if seg.heard is not None else None)
+        if seg.projected is None:
+            seg.projected = self.model.project(seg.heard.embedding if seg.heard else None)
+        score = self.model.score(f, projected=seg.projected)
         seg.score = score
         f["score"] = round(score, 3)
         if self.trace is not None:
@@ -298,6 +302,13 @@ class BargeInPolicy:
             "logprob": round(heard.logprob, 3) if heard else -5.0,
             "words": " ".join(seg.words) if seg.words else "",
         }
+
+    def voiced_ms(self) -> int:
+        """Voiced audio on the current candidate so far (Silero windows over `speech_prob`)."""
+        seg = self.segment
+        if seg is None:
+            return 0
+        return 32 * sum(1 for p in seg.probs if p >= self.settings.speech_prob)
 
     def _prior(self, seg: _Segment) -> dict[str, float | int]:
         """Candidates resumed in the 2 s before this one: a caller talking through a noisy
