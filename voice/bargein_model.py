@@ -86,18 +86,24 @@ class _Forest:
             depth = max(depth, _depth(t["left"], t["right"]))
         self.depth = depth
         self.rows = np.arange(count)
+        # flat views, indexed by tree * width + node: one `take` per array and level
+        self._base = self.rows * width
+        self._feature = self.feature.ravel()
+        self._threshold = self.threshold.ravel()
+        self._left = (self.left + self._base[:, None]).ravel()
+        self._right = (self.right + self._base[:, None]).ravel()
+        self._value = self.value.ravel()
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def total(self, x: np.ndarray) -> float:
         """Sum of the trees' leaf values for input vector `x`."""
-        node = np.zeros(len(self.rows), np.int64)
-        rows = self.rows
+        at = self._base  # each tree's root, as a flat index
         for _ in range(self.depth):
-            go_left = x[self.feature[rows, node]] <= self.threshold[rows, node]
-            node = np.where(go_left, self.left[rows, node], self.right[rows, node])
-        return float(self.value[rows, node].sum())
+            go_left = x.take(self._feature.take(at)) <= self._threshold.take(at)
+            at = np.where(go_left, self._left.take(at), self._right.take(at))
+        return float(np.add.reduce(self._value.take(at)))
 
 
 def _depth(left: list[float], right: list[float]) -> int:
