@@ -136,6 +136,8 @@ class SegmentModel:
         # the operating point chosen at training time (settings may override it)
         self.confirm_score = float(self.meta.get("confirm_score", 0.8))
         self.timeout_score = float(self.meta.get("timeout_score", 0.5))
+        # no extension past the window unless the model was trained with one
+        self.extend_score = float(self.meta.get("extend_score", self.timeout_score))
 
     @property
     def embedding_dims(self) -> int:

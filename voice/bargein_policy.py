@@ -242,14 +242,18 @@ class BargeInPolicy:
         f["score"] = round(score, 3)
         if self.trace is not None:
             self.trace(ev.t_ms, seg.start_ms, f)
-        confirm = s.confirm_score if s.confirm_score is not None else self.model.confirm_score
-        timeout = s.timeout_score if s.timeout_score is not None else self.model.timeout_score
-        if elapsed >= s.confirm_ms and score >= confirm:
+        m = self.model
+        confirm = s.confirm_score if s.confirm_score is not None else m.confirm_score
+        timeout = s.timeout_score if s.timeout_score is not None else m.timeout_score
+        extend = s.extend_score if s.extend_score is not None else m.extend_score
+        if s.confirm_ms <= elapsed <= s.max_confirm_ms and score >= confirm:
             return self._confirm(ev, "turn", f)
         if elapsed >= s.max_confirm_ms:
             if score >= timeout:
                 return self._confirm(ev, "turn at window end", f)
-            return self._resume(ev, "not a turn", f, rearm=True)
+            # still promising: stay paused a little longer rather than talk over the caller
+            if score < extend or elapsed >= s.longest_pause_ms:
+                return self._resume(ev, "not a turn", f, rearm=True)
         return None
 
     def features(self) -> _Features:

@@ -43,7 +43,7 @@ from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.silero import SharedSilero  # noqa: E402
 
 SPEECH_LAG_MS = 40
-COLLECT_MS = BargeInSettings().max_confirm_ms  # as live: an undecided candidate resumes
+COLLECT_MS = BargeInSettings().longest_pause_ms  # as live: an undecided candidate resumes
 
 
 def _no_model() -> SegmentModel:
@@ -175,45 +175,64 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, trees: int, depth: int) 
     }
 
 
+def _first(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Index of the first True per candidate (rows grouped by candidate from `starts`), or a
+    number past the end where there is none."""
+    big = len(mask) + 1
+    return np.minimum.reduceat(np.where(mask, np.arange(len(mask)), big), starts)
+
+
 def operating_point(
     rows: list[dict],
     scores: np.ndarray,
     clips: dict[str, dict],
     settings: BargeInSettings,
     max_fp: float,
-) -> tuple[float, float, dict]:
-    """Replay the decision rule on recorded frames; the best (confirm, timeout) scores."""
-    by_cand: dict[tuple[str, int], list[tuple[int, float, int]]] = {}
-    for r, s in zip(rows, scores, strict=True):
-        by_cand.setdefault((r["id"], r["start_ms"]), []).append((r["t_ms"], s, r["elapsed_ms"]))
-    ign = [c for c in clips.values() if c["label"] == "ignore"]
-    intr = [c for c in clips.values() if c["label"] == "interrupt"]
-    best: tuple[float, float, dict] | None = None
+) -> tuple[dict[str, float], dict]:
+    """Replay the decision rule on recorded frames (vectorised over every candidate at once);
+    the best confirm / timeout / extend scores and their figures."""
+    order = sorted(
+        range(len(rows)), key=lambda i: (rows[i]["id"], rows[i]["start_ms"], rows[i]["t_ms"])
+    )
+    rows = [rows[i] for i in order]
+    s = scores[order]
+    t = np.array([r["t_ms"] for r in rows])
+    el = np.array([r["elapsed_ms"] for r in rows])
+    cand = [(r["id"], r["start_ms"]) for r in rows]
+    starts = np.array([i for i in range(len(rows)) if i == 0 or cand[i] != cand[i - 1]])
+    ids = sorted(clips)
+    clip_of = {cid: k for k, cid in enumerate(ids)}
+    cand_clip = np.array([clip_of[cand[i][0]] for i in starts])
+    label = np.array([clips[cid]["label"] == "interrupt" for cid in ids])
+    onset = np.array([clips[cid]["onset_ms"] or 0 for cid in ids])
+    window, longest = settings.max_confirm_ms, settings.longest_pause_ms
+    best: tuple[dict[str, float], dict] | None = None
     for confirm in np.arange(0.5, 0.99, 0.01):
+        early = (el >= settings.confirm_ms) & (el <= window) & (s >= confirm)
         for timeout in np.arange(0.3, confirm + 1e-9, 0.05):
-            fired: dict[str, int] = {}
-            for (cid, _), seq in by_cand.items():
-                for t, s, elapsed in seq:
-                    if elapsed > settings.max_confirm_ms:
-                        break
-                    ok = elapsed >= settings.confirm_ms and s >= confirm
-                    ok = ok or (elapsed >= settings.max_confirm_ms and s >= timeout)
-                    if ok:
-                        fired[cid] = min(fired.get(cid, t), t)
-                        break
-            fp = sum(c["id"] in fired for c in ign) / max(len(ign), 1)
-            hits = [
-                fired[c["id"]] - c["onset_ms"]
-                for c in intr
-                if c["id"] in fired and -100 <= fired[c["id"]] - c["onset_ms"] <= 2000
-            ]
-            recall = len(hits) / max(len(intr), 1)
-            stats = {"fp": round(fp, 4), "recall": round(recall, 4)}
-            stats["cancel_p50"] = float(np.median(hits)) if hits else None
-            # recall first, but 100 ms of median cancel latency is worth one point of it
-            stats["objective"] = round(recall - (stats["cancel_p50"] or 2000) / 10000, 4)
-            if fp <= max_fp and (best is None or stats["objective"] > best[2]["objective"]):
-                best = (round(float(confirm), 2), round(float(timeout), 2), stats)
+            late = (el >= window) & (el <= longest) & (s >= timeout)
+            fire = _first(early | late, starts)
+            for extend in np.arange(0.2, timeout + 1e-9, 0.1) if longest > window else [1.0]:
+                stop = _first(((el >= window) & (s < extend)) | (el > longest), starts)
+                # on one frame the policy checks confirming first; fire == len: never fired
+                ok = (fire <= stop) & (fire < len(s))
+                when = np.full(len(ids), np.iinfo(np.int64).max)
+                np.minimum.at(when, cand_clip[ok], t[fire[ok]])
+                fired = when < np.iinfo(np.int64).max
+                fp = float(np.mean(fired[~label]))
+                delay = when - onset
+                hit = fired & label & (delay >= -100) & (delay <= 2000)
+                recall = float(hit.sum() / max(label.sum(), 1))
+                p50 = float(np.median(delay[hit])) if hit.any() else 2000.0
+                # recall first, but 100 ms of median cancel latency is worth one point of it
+                objective = recall - p50 / 10000
+                if fp <= max_fp and (best is None or objective > best[1]["objective"]):
+                    point = {"confirm_score": round(float(confirm), 2),
+                             "timeout_score": round(float(timeout), 2),
+                             "extend_score": round(float(extend), 2)}  # fmt: skip
+                    stats = {"fp": round(fp, 4), "recall": round(recall, 4), "cancel_p50": p50,
+                             "objective": round(objective, 4)}  # fmt: skip
+                    best = (point, stats)
     if best is None:
         raise SystemExit("no operating point meets --max-fp")
     return best
@@ -254,7 +273,7 @@ def main() -> None:
     proj = projection(table, args.embedding_dims) if args.embedding_dims else None
     x = matrix(rows, table, proj)
     held_out = out_of_fold(rows, x, y, w, trees=args.trees, depth=args.depth)
-    confirm, timeout, stats = operating_point(rows, held_out, clips, BargeInSettings(), args.max_fp)
+    point, stats = operating_point(rows, held_out, clips, BargeInSettings(), args.max_fp)
     data = fit(x, y, w, trees=args.trees, depth=args.depth)
     if proj is not None:
         data["embedding"] = proj
@@ -266,8 +285,7 @@ def main() -> None:
         "depth": args.depth,
         "ignore_weight": args.ignore_weight,
         "embedding_dims": args.embedding_dims,
-        "confirm_score": confirm,
-        "timeout_score": timeout,
+        **point,
         "cross_validated": stats,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

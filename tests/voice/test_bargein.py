@@ -175,6 +175,10 @@ async def test_hold_time_is_settable():
         BargeInSettings.from_mapping({"hold_ms": 0})
     with pytest.raises(VoiceError):
         BargeInSettings.from_mapping({"no_such": 1})
+    with pytest.raises(VoiceError, match="max_extend_ms"):
+        BargeInSettings.from_mapping({"max_confirm_ms": 900, "max_extend_ms": 800})
+    with pytest.raises(VoiceError, match="extend_score"):
+        BargeInSettings.from_mapping({"extend_score": 1.5})
     s = BargeInSettings.from_mapping({"hold_ms": 80, "max_confirm_ms": 900})
     assert (s.hold_ms, s.max_confirm_ms) == (80, 900)
 

@@ -87,8 +87,26 @@ def test_settings_override_the_models_operating_point():
     assert [x.reason for x in _frames(stock, 0, 30, probs=(0.99,))][1] == "turn at window end"
     eager = BargeInPolicy(BargeInSettings(confirm_score=0.4), model=middling)
     assert [x.reason for x in _frames(eager, 0, 30, probs=(0.99,))][1] == "turn"
-    strict = BargeInPolicy(BargeInSettings(max_confirm_ms=300, timeout_score=0.6), model=middling)
+    strict = BargeInPolicy(
+        BargeInSettings(max_confirm_ms=300, max_extend_ms=300, timeout_score=0.6), model=middling
+    )
     assert [x.reason for x in _frames(strict, 0, 30, probs=(0.99,))][1] == "not a turn"
+
+
+def test_a_promising_candidate_stays_paused_past_the_window_then_resumes():
+    middling = stump("elapsed_ms", -1.0, 0.0, 0.0)  # score 0.5 everywhere
+    settings = BargeInSettings(
+        max_confirm_ms=300, max_extend_ms=500, timeout_score=0.6, extend_score=0.4
+    )
+    d = _frames(BargeInPolicy(settings, model=middling), 0, 40, probs=(0.99,))
+    assert [x.reason for x in d][:2] == ["onset", "not a turn"]
+    assert d[1].t_ms == 500  # kept paused to the longest extension, not resumed at 300
+    # below the extend score it resumes at the window end, as before
+    settings = BargeInSettings(
+        max_confirm_ms=300, max_extend_ms=500, timeout_score=0.6, extend_score=0.55
+    )
+    d = _frames(BargeInPolicy(settings, model=middling), 0, 40, probs=(0.99,))
+    assert d[1].reason == "not a turn" and d[1].t_ms == 300
 
 
 def _heard(text, no_speech=0.1, logprob=-0.5):
