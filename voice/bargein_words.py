@@ -17,6 +17,8 @@ CTranslate2 worker), so a candidate check never queues behind a full-utterance d
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,12 +54,24 @@ class SegmentWordsSettings:
     """Decoding budget: ~3 words a second of speech, with room for punctuation."""
 
 
+def _yield_to_frames() -> None:
+    """Run candidate recognition at a lower OS priority than the event loop and Silero: on a
+    busy box a word check may land a frame later, but no call's frames wait behind it (at 100
+    calls on 2 cores, equal priority cost ~15 ms of p99 frame lag)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: equal priority still works
+        pass
+
+
 class SegmentWords:
     """`SegmentRecognizer` for the barge-in controller: `await hear(pcm)` -> `HeardWords`."""
 
     def __init__(self, settings: SegmentWordsSettings | None = None) -> None:
         self.settings = settings or SegmentWordsSettings()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bargein-words")
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="bargein-words", initializer=_yield_to_frames
+        )
         self._model: WhisperModel | None = None
         self._tokenizer: Any = None
         self._prompt: list[int] = []
