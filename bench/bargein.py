@@ -30,6 +30,7 @@ import soundfile as sf
 # `backplane` package; benchmarks import the installed packages only.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
+from switchboard.testing.corpus import bargein_dev_dir  # noqa: E402
 from voice.bargein import BargeInController, Confirm, Pause, Resume  # noqa: E402
 from voice.bargein_model import SegmentModel  # noqa: E402
 from voice.bargein_settings import BargeInSettings  # noqa: E402
@@ -112,6 +113,17 @@ class SimulatedLine:
 
     async def interrupt(self) -> str:
         return self.playout.interrupt()
+
+
+def _corpus_tools(corpus: Path) -> Path:
+    """Where score.py and baseline_energy.py are: beside the corpus, as in the team's folder,
+    else the team's folder itself (a corpus built elsewhere, e.g. the training corpus)."""
+    if (corpus.parent / "score.py").exists():
+        return corpus.parent
+    shared = bargein_dev_dir().parent
+    if (shared / "score.py").exists():
+        return shared
+    raise SystemExit(f"no score.py beside {corpus} or in {shared}")
 
 
 def _read(path: Path) -> np.ndarray:
@@ -215,8 +227,9 @@ async def run(
 ) -> dict:
     manifest = corpus / "manifest.jsonl"
     clips = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
-    scorer = _load(corpus.parent / "score.py")
-    energy = _load(corpus.parent / "baseline_energy.py")
+    tools = _corpus_tools(corpus)
+    scorer = _load(tools / "score.py")
+    energy = _load(tools / "baseline_energy.py")
     silero = SharedSilero()
     recognizer = SegmentWords() if words else None
     if recognizer is not None:
