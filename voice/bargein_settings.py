@@ -45,11 +45,12 @@ class BargeInSettings:
     """Shortest time from pause to a confirmed barge-in, when the evidence is clear."""
     max_confirm_ms: int = 700
     """Longest an ambiguous candidate keeps the agent paused before a decision..."""
-    max_extend_ms: int | None = None
+    max_extend_ms: int | None = 1200
     """...unless it still scores at least `extend_score` then (likely a caller talking through
-    a noisy line): it may stay paused up to this long, resumed as soon as its score drops. Off
-    by default (None: `max_confirm_ms`): on held-out training folds a 1.2 s extension gave no
-    better recall at the same false cancels."""
+    a noisy line): it may stay paused up to this long, resumed as soon as its score drops
+    (None: never past `max_confirm_ms`). On held-out training folds, at the same false cancels
+    and recall, this cut resume-then-pause-again stutters on real turns from 31% to 18% of them
+    for +40 ms of median cancel latency."""
     confirm_score: float | None = None
     """Model score (P(the caller is taking the turn)) that confirms a candidate once
     `confirm_ms` has passed; None: the operating point the model was trained for."""
