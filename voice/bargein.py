@@ -193,7 +193,7 @@ class BargeInController:
             probs=tuple(probs),
             dtmf=front.dtmf,
             echo=front.coherence >= self.settings.echo_coherence and front.far_db > -60,
-            window=np.concatenate(self._recent[-2:]) if len(self._recent) >= 2 else pcm,
+            frames=tuple(self._recent[-2:]),
         )
 
     async def _voice_probs(self) -> list[float]:

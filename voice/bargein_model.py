@@ -68,34 +68,31 @@ class _Forest:
     def __init__(self, trees: list[Mapping[str, list[float]]]) -> None:
         width = max((len(t["feature"]) for t in trees), default=1)
         count = len(trees)
-        self.feature = np.zeros((count, width), np.int64)
-        self.threshold = np.full((count, width), np.inf)  # leaves: always "left", to themselves
-        self.left = np.tile(np.arange(width), (count, 1))
-        self.right = self.left.copy()
-        self.value = np.zeros((count, width))
-        depth = 0
+        feature = np.zeros((count, width), np.int64)
+        threshold = np.full((count, width), np.inf)  # leaves: always "left", to themselves
+        left = np.tile(np.arange(width), (count, 1))
+        right = left.copy()
+        value = np.zeros((count, width))
+        self.depth = 0
         for i, t in enumerate(trees):
-            feature = np.asarray(t["feature"], np.int64)
-            inner = feature >= 0
-            n = len(feature)
-            self.feature[i, :n] = np.where(inner, feature, 0)
-            self.threshold[i, :n] = np.where(inner, np.asarray(t["threshold"], np.float64), np.inf)
-            self.left[i, :n] = np.where(inner, np.asarray(t["left"], np.int64), np.arange(n))
-            self.right[i, :n] = np.where(inner, np.asarray(t["right"], np.int64), np.arange(n))
-            self.value[i, :n] = np.asarray(t["value"], np.float64)
-            depth = max(depth, _depth(t["left"], t["right"]))
-        self.depth = depth
-        self.rows = np.arange(count)
-        # flat views, indexed by tree * width + node: one `take` per array and level
-        self._base = self.rows * width
-        self._feature = self.feature.ravel()
-        self._threshold = self.threshold.ravel()
-        self._left = (self.left + self._base[:, None]).ravel()
-        self._right = (self.right + self._base[:, None]).ravel()
-        self._value = self.value.ravel()
+            f = np.asarray(t["feature"], np.int64)
+            inner, n = f >= 0, len(f)
+            feature[i, :n] = np.where(inner, f, 0)
+            threshold[i, :n] = np.where(inner, np.asarray(t["threshold"], np.float64), np.inf)
+            left[i, :n] = np.where(inner, np.asarray(t["left"], np.int64), np.arange(n))
+            right[i, :n] = np.where(inner, np.asarray(t["right"], np.int64), np.arange(n))
+            value[i, :n] = np.asarray(t["value"], np.float64)
+            self.depth = max(self.depth, _depth(t["left"], t["right"]))
+        # flat, indexed by tree * width + node: one `take` per array and level
+        self._base = np.arange(count) * width
+        self._feature = feature.ravel()
+        self._threshold = threshold.ravel()
+        self._left = (left + self._base[:, None]).ravel()
+        self._right = (right + self._base[:, None]).ravel()
+        self._value = value.ravel()
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self._base)
 
     def total(self, x: np.ndarray) -> float:
         """Sum of the trees' leaf values for input vector `x`."""

@@ -39,11 +39,12 @@ class FrameEvidence:
     t_ms: int  # end of this frame, from the start of the stream
     level_db: float
     active: bool  # energy detector
-    flatness: float = 0.0  # spectral flatness, where a detector measured it
     probs: tuple[float, ...] = ()  # Silero windows completed on this frame
     dtmf: bool = False
     echo: bool = False  # the far end explains this frame (residual echo)
-    window: np.ndarray | None = None  # the last 40 ms of echo-cancelled audio, for its shape
+    frames: tuple[np.ndarray, ...] = ()  # the last one or two echo-cancelled 20 ms frames
+    """Joined into a 40 ms window only when the policy measures its shape (in or just before a
+    candidate), not on every frame of every call."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -87,7 +88,7 @@ def _rise(levels: list[float], background_db: float) -> float:
 
 
 def _shape(ev: FrameEvidence) -> FrameShape:
-    return frame_shape(ev.window) if ev.window is not None else FrameShape(0.0, 0.0)
+    return frame_shape(np.concatenate(ev.frames)) if ev.frames else FrameShape(0.0, 0.0)
 
 
 _LAUGH = re.compile(r"^(h[aeiou]){2,}h?$|^a?(ha)+h?$")
@@ -265,7 +266,7 @@ class BargeInPolicy:
         # plain Python over these short lists (at most ~35 frames): numpy's per-call overhead
         # made this the costliest step of a paused frame at 100 calls
         probs = seg.probs or [0.0]
-        voiced = sum(1 for p in probs if p >= self.settings.speech_prob) if seg.probs else 0
+        voiced_ms = self.voiced_ms()
         levels = seg.levels
         shapes = [sh for sh in seg.shapes if sh.flatness > 0] or [FrameShape(0.0, 0.0)]
         period = [sh.periodicity for sh in shapes]
@@ -275,8 +276,8 @@ class BargeInPolicy:
         return {
             "elapsed_ms": seg.now_ms - seg.start_ms,
             "active_ms": seg.active * FRAME_MS,
-            "voiced_ms": voiced * 32,  # Silero windows are 32 ms
-            "voiced_share": round(voiced / len(seg.probs), 3) if seg.probs else 0.0,
+            "voiced_ms": voiced_ms,
+            "voiced_share": round(voiced_ms / 32 / len(seg.probs), 3) if seg.probs else 0.0,
             "max_prob": round(max(probs), 3),
             "mean_prob": round(_mean(probs), 3),
             "modulation_db": _swing(levels) if len(levels) > 2 else 0.0,
@@ -312,7 +313,7 @@ class BargeInPolicy:
         seg = self.segment
         if seg is None:
             return 0
-        return 32 * sum(1 for p in seg.probs if p >= self.settings.speech_prob)
+        return 32 * sum(1 for p in seg.probs if p >= self.settings.speech_prob)  # 32 ms windows
 
     def _prior(self, seg: _Segment) -> dict[str, float | int]:
         """Candidates resumed in the 2 s before this one: a caller talking through a noisy

@@ -91,7 +91,11 @@ def silero():
     shared.close()
 
 
-async def run(mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=REPLY):
+async def run(
+    mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=REPLY, *, until=None, **kw
+):
+    """Feed a clip as Twilio would; `until` stops at the first action of that type, `kw` goes
+    to the controller (recognizer, model)."""
     n = min(len(mic), len(agent)) // FRAME_SAMPLES
     line = Line(pcm_to_ulaw(agent[: n * FRAME_SAMPLES]), text)
     events = []
@@ -99,7 +103,7 @@ async def run(mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=RE
     async def sink(event):
         events.append(event)
 
-    ctl = BargeInController(settings, silero=silero, sink=sink, replay=True)
+    ctl = BargeInController(settings, silero=silero, sink=sink, replay=True, **kw)
     actions = []
     for i in range(n):
         line.tick(i)
@@ -113,6 +117,8 @@ async def run(mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=RE
         action = await ctl.on_frame(frame, line)
         if action is not None:
             actions.append((i, action))
+            if until is not None and isinstance(action, until):
+                break
     return ctl, line, actions, events
 
 
@@ -201,28 +207,12 @@ class SlowWords:
 
 async def test_replayed_words_land_after_their_decode_time(silero):
     mic, agent = _clip("d0018")  # speech at 830 ms
-    n = min(len(mic), len(agent)) // FRAME_SAMPLES
-    line = Line(pcm_to_ulaw(agent[: n * FRAME_SAMPLES]), REPLY)
     words = SlowWords("please re-enter your password", decode_ms=250.0)
-    events = []
-
-    async def sink(event):
-        events.append(event)
-
     # a scorer that confirms on content words alone, so the decision shows when they landed
     by_words = stump("content_words", 0.5, -5.0, 5.0)
-    ctl = BargeInController(silero=silero, sink=sink, recognizer=words, replay=True, model=by_words)
-    for i in range(n):
-        line.tick(i)
-        sl = slice(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES)
-        frame = InboundFrame(
-            pcm=ulaw_to_pcm(pcm_to_ulaw(mic[sl])),
-            timestamp_ms=i * 20,
-            received_at=time.monotonic(),
-            outbound=agent[sl],
-        )
-        if isinstance(await ctl.on_frame(frame, line), Confirm):
-            break
+    ctl, _, _, events = await run(
+        mic, agent, silero, until=Confirm, recognizer=words, model=by_words
+    )
     confirm = events[-1]
     assert confirm.decision == "confirm" and confirm.reason == "turn"
     assert confirm.features["words"] == "please re-enter your password"

@@ -1,23 +1,13 @@
 """The candidate scorer: the shipped model, the numpy evaluator against scikit-learn, inputs."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.voice.scripts import load_script
 from voice.bargein_model import FEATURES, MODEL_PATH, SegmentModel, default_model
 from voice.errors import VoiceError
-
-TRAIN = Path(__file__).resolve().parents[2] / "bench" / "bargein_train" / "train.py"
-
-
-def _trainer():
-    spec = importlib.util.spec_from_file_location("bargein_trainer", TRAIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_shipped_model_loads_with_its_operating_point():
@@ -32,7 +22,7 @@ def test_shipped_model_loads_with_its_operating_point():
 
 
 def test_numpy_trees_match_scikit_learn(tmp_path):
-    train = _trainer()
+    train = load_script("bargein_train/train.py")
     rng = np.random.default_rng(3)
     n = 3000
     x = rng.normal(size=(n, len(FEATURES)))

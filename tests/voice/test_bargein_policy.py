@@ -24,7 +24,7 @@ def _frames(policy, start_ms, count, **kw):
             probs=probs if (k % 3) != 2 else (),
             dtmf=kw.get("dtmf", False),
             echo=kw.get("echo", False),
-            window=kw.get("window"),
+            frames=kw.get("frames", ()),
         )
         d = policy.step(ev)
         if d is not None:
@@ -154,7 +154,7 @@ def test_every_model_input_is_computed_and_traced():
     seen = []
     p.trace = lambda t, start, f: seen.append((t, start, f))
     tone = (np.sin(2 * np.pi * 180 * np.arange(320) / 8000) * 8000).astype(np.int16)
-    _frames(p, 0, 8, probs=(0.95,), window=tone)
+    _frames(p, 0, 8, probs=(0.95,), frames=(tone[:160], tone[160:]))
     assert seen and all(start == 0 for _, start, _ in seen)
     f = seen[-1][2]
     assert set(FEATURES) <= set(f)

@@ -1,25 +1,14 @@
 """The barge-in benchmark end to end on a few corpus clips: all three detectors scored."""
 
 import asyncio
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from switchboard.testing.corpus import bargein_dev_dir
+from tests.voice.scripts import load_script
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bargein.py"
 CORPUS = bargein_dev_dir()
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bargein_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.slow
@@ -36,7 +25,7 @@ def test_bench_scores_hybrid_and_baselines_on_a_small_corpus(tmp_path):
     (small / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in picked))
     out = tmp_path / "results.jsonl"
 
-    summary = asyncio.run(_bench().run(small, out))
+    summary = asyncio.run(load_script("bargein.py").run(small, out))
 
     assert summary["clips"] == 6
     for name in ("hybrid", "silero_pipecat_defaults", "energy_baseline"):
