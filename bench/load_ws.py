@@ -1,20 +1,13 @@
 """`bench/load.py --transport ws`: the same load against one real server process on loopback.
 
-`serve` runs the FastAPI app of `voice.app` under uvicorn on 127.0.0.1 in its own process, with
-the real backplane (Redis at REDIS_URL), the stream handler, the call loop, outbound playout
-and the barge-in hooks (`voice.bargein_hooks.BargeInHooks`: shared Silero, batched detectors,
-short-context Whisper on candidates). The call's brain and voice are fixed so that only the
-frame path is measured: each call's agent says one line whose audio is its clip's
-`agent_audio` (the caller's echo in the clip is of that audio), and the call's own streaming
-recogniser hears nothing (its Whisper would otherwise dominate the CPU of a load test). A
-wrapper around each call's controller records when every frame's decision was made.
-
-The load generator (`run_ws`, in the benchmark's process) speaks Twilio's side: the signed
-Voice webhook, a signed stream upgrade, then per call one pre-built `media` message every 20 ms
-(the clip's frames start when the agent's first audio arrives, as a caller's echo would),
-marks echoed as the agent audio "plays", `clear` honoured. Lag is a frame's decision time
-minus the time the generator sent it (both CLOCK_MONOTONIC, shared by the two processes), so
-it includes the socket, the server's frame parsing and queueing.
+The server (`bench/load_ws_server.py`, started here in its own process) is the real voice app
+under uvicorn with the Redis backplane, the stream handler, the call loop, playout and the
+barge-in hooks. The load generator (`run_ws`, in the benchmark's process) speaks Twilio's side:
+the signed Voice webhook, a signed stream upgrade, then per call one pre-built `media` message
+every 20 ms (the clip's frames start when the agent's first audio arrives, as a caller's echo
+would), marks echoed as the agent audio "plays", `clear` honoured. Lag is a frame's decision
+time minus the time the generator sent it (both CLOCK_MONOTONIC, shared by the two processes),
+so it includes the socket, the server's frame parsing and queueing.
 """
 
 from __future__ import annotations
@@ -25,159 +18,21 @@ import collections
 import contextlib
 import json
 import os
-import resource
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import numpy as np
-
-if __name__ == "__main__":  # run as a script, bench/backplane.py would shadow the package
-    here = Path(__file__).parent.resolve()
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    sys.path.insert(0, str(here.parent))
-
-import soundfile as sf
 from websockets.asyncio.client import connect
 
+from bench.load_ws_server import SID_DIGITS, TOKEN, interrupt_clips, read
 from switchboard.testing.twiml import parse_twiml, sign
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw
-from voice.hooks import InboundFrame, PlayoutControl
 from voice.messages import Connected, Start, StartInfo, Stop, StopInfo, dump
-from voice.speech import Transcript
 
-TOKEN = "load-bench-token"
-_SID_DIGITS = 8  # the clip index rides in the last hex digits of the CallSid
-
-
-def _clip_of(call_sid: str) -> int:
-    return int(call_sid[-_SID_DIGITS:], 16)
-
-
-# -- the server process -----------------------------------------------------------------------
-class _ClipAgent:
-    """Says one line: its clip's agent audio (see `_ClipVoice`)."""
-
-    def __init__(self, clip: int) -> None:
-        self.clip = clip
-
-    async def greeting(self) -> AsyncIterator[str]:
-        yield f"clip {self.clip}"
-
-    async def respond(self, caller_text: str) -> AsyncIterator[str]:
-        return
-        yield ""
-
-    async def on_interrupted(self, heard_text: str) -> None:
-        return None
-
-
-class _ClipVoice:
-    """`Synthesizer` whose "speech" for "clip K" is clip K's agent audio, tiled to the run."""
-
-    def __init__(self, audio: list[np.ndarray]) -> None:
-        self.audio = audio
-
-    async def synthesize(self, text: str) -> AsyncIterator[np.ndarray]:
-        yield self.audio[int(text.split()[-1]) % len(self.audio)]
-
-
-class _Deaf:
-    """`Recognizer` that hears nothing (the call's STT is not what this benchmark measures)."""
-
-    def open(self) -> _Deaf:
-        return self
-
-    async def feed(self, pcm: np.ndarray) -> list[Transcript]:
-        return []
-
-    async def close(self) -> None:
-        return None
-
-
-class _Timed:
-    """Wraps one call's controller; notes when each frame's decision was made."""
-
-    def __init__(self, inner: Any, log: list[tuple[int, float, str]]) -> None:
-        self.inner = inner
-        self.log = log
-
-    async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> Any:
-        action = await self.inner.on_frame(frame, playout)
-        kind = type(action).__name__ if action is not None else ""
-        self.log.append((frame.timestamp_ms, time.monotonic(), kind))
-        return action
-
-    def __getattr__(self, name: str) -> Any:  # on_transcript, on_dtmf: the controller's
-        return getattr(self.inner, name)
-
-
-def serve(corpus: Path, port: int, seconds: float) -> None:
-    """Run the voice app on 127.0.0.1:`port` until killed."""
-    import uvicorn
-
-    from backplane import Backplane
-    from voice.app import VoiceServer, create_app
-    from voice.bargein_hooks import BargeInHooks
-    from voice.config import WS_MAX_BYTES, VoiceSettings
-    from voice.frontend import limit_blas_threads
-
-    limit_blas_threads()  # as the first barge-in controller would, but before the models load
-    clips = _clips(corpus)
-    tile = int(seconds * 8000) + 8000
-    audio = [np.resize(_read(corpus / c["agent_audio"]), tile) for c in clips]
-    frames: dict[str, list[tuple[int, float, str]]] = collections.defaultdict(list)
-    hooks = BargeInHooks()
-
-    def timed(session_id: str) -> _Timed:
-        return _Timed(hooks(session_id), frames[session_id])
-
-    async def agents(session: Any, *, resumed: bool) -> _ClipAgent:
-        return _ClipAgent(_clip_of(session.session_id))
-
-    async def main() -> None:
-        await hooks.warm_up()
-        backplane = await Backplane.connect()
-        settings = VoiceSettings(auth_token=TOKEN, public_base_url=f"http://127.0.0.1:{port}")
-        server = VoiceServer(settings=settings, backplane=backplane, agents=agents,
-                             recognizer=_Deaf(), synthesizer=_ClipVoice(audio),
-                             entry_agent="load", hooks=timed)  # fmt: skip
-        app = create_app(server)
-
-        @app.get("/load-stats")
-        async def stats() -> dict[str, object]:
-            from voice.silero import shared_silero
-
-            use = resource.getrusage(resource.RUSAGE_SELF)
-            silero = shared_silero()
-            decodes = [d for c in hooks.controllers.values() for d in c.decode_ms]
-            return {
-                "cpu_s": use.ru_utime + use.ru_stime,
-                "frames": frames,
-                "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),
-                "recognition_ms": decodes,
-            }
-
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, ws_max_size=WS_MAX_BYTES,
-                                log_level="warning", timeout_graceful_shutdown=1)  # fmt: skip
-        await uvicorn.Server(config).serve()
-
-    asyncio.run(main())
-
-
-# -- the load generator -------------------------------------------------------------------------
-def _read(path: Path) -> np.ndarray:
-    data, _ = sf.read(str(path), dtype="int16")
-    return data
-
-
-def _clips(corpus: Path) -> list[dict]:
-    rows = [json.loads(x) for x in (corpus / "manifest.jsonl").read_text().splitlines() if x]
-    return [r for r in rows if r["label"] == "interrupt"]
+SERVER = Path(__file__).with_name("load_ws_server.py")
 
 
 def _media(stream_sid: str, mic: np.ndarray, frames: int) -> list[str]:
@@ -205,8 +60,8 @@ def _media(stream_sid: str, mic: np.ndarray, frames: int) -> list[str]:
     return out
 
 
-async def _call(base: str, http: httpx.AsyncClient, k: int, mic: np.ndarray, frames: int) -> dict:
-    call_sid = "CA" + uuid.uuid4().hex[: 32 - _SID_DIGITS] + f"{k:0{_SID_DIGITS}x}"
+async def _call(base: str, http: httpx.AsyncClient, k: int, stream: tuple[str, list[str]]) -> dict:
+    call_sid = "CA" + uuid.uuid4().hex[: 32 - SID_DIGITS] + f"{k:0{SID_DIGITS}x}"
     params = {
         "CallSid": call_sid,
         "AccountSid": "AC" + "0" * 32,
@@ -223,8 +78,8 @@ async def _call(base: str, http: httpx.AsyncClient, k: int, mic: np.ndarray, fra
     reply.raise_for_status()
     target = parse_twiml(reply.text)
     assert target.url is not None
-    stream_sid = "MZ" + uuid.uuid4().hex
-    media = _media(stream_sid, mic, frames)
+    stream_sid, media = stream
+    frames = len(media)
     headers = {"X-Twilio-Signature": sign(TOKEN, target.url)}
     # no permessage-deflate: Twilio does not negotiate it, and it costs both sides CPU
     async with connect(
@@ -295,7 +150,7 @@ async def _call(base: str, http: httpx.AsyncClient, k: int, mic: np.ndarray, fra
 async def run_ws(corpus: Path, n_calls: int, seconds: float, port: int) -> dict:
     """One server process, `n_calls` concurrent calls against it; the load.py report row."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    cmd = [sys.executable, __file__, "serve", str(corpus), str(port), str(seconds)]
+    cmd = [sys.executable, str(SERVER), str(corpus), str(port), str(seconds)]
     log = (Path(os.environ.get("TMPDIR", "/tmp")) / f"load-ws-server-{port}.log").open("w")
     proc = await asyncio.create_subprocess_exec(
         *cmd, env=env, stdout=log, stderr=log, preexec_fn=_die_with_parent
@@ -309,15 +164,18 @@ async def run_ws(corpus: Path, n_calls: int, seconds: float, port: int) -> dict:
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-            clips = _clips(corpus)
-            mics = [_read(corpus / clips[k % len(clips)]["audio"]) for k in range(n_calls)]
+            clips = interrupt_clips(corpus)
+            mics = [read(corpus / clips[k % len(clips)]["audio"]) for k in range(n_calls)]
+            frames = int(seconds * 50)
+            # every message of every call is built before the first call, not in its start-up
+            sids = ["MZ" + uuid.uuid4().hex for _ in mics]
+            streams = [(sid, _media(sid, mic, frames)) for sid, mic in zip(sids, mics, strict=True)]
             cpu0 = (await http.get(base + "/load-stats")).json()["cpu_s"]
             me0 = time.process_time()
             t0 = time.monotonic()
-            frames = int(seconds * 50)
             tasks = []
             for k in range(n_calls):  # calls connect one after another, 1 ms apart
-                tasks.append(asyncio.create_task(_call(base, http, k, mics[k], frames)))
+                tasks.append(asyncio.create_task(_call(base, http, k, streams[k])))
                 await asyncio.sleep(0.001)
             done = await asyncio.gather(*tasks, return_exceptions=True)
             calls = [c for c in done if isinstance(c, dict)]
@@ -394,7 +252,3 @@ def _report(
 
 def _spread(x: np.ndarray, *qs: int) -> dict[str, float | None]:
     return {f"p{q}": round(float(np.percentile(x, q)), 1) if len(x) else None for q in qs}
-
-
-if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:
-    serve(Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
