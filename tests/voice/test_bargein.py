@@ -11,6 +11,7 @@ from switchboard.testing.corpus import bargein_dev_dir
 from tests.voice.stand_ins import stump
 from voice.bargein import BargeInController, BargeInState, Confirm, Pause, Resume
 from voice.bargein_settings import BargeInSettings
+from voice.bargein_words import SegmentWords
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm
 from voice.errors import VoiceError
 from voice.hooks import InboundFrame
@@ -91,6 +92,14 @@ def silero():
     shared.close()
 
 
+@pytest.fixture(scope="module")
+def words():
+    """The candidate recogniser a live call uses (the shipped tiny.en, short context)."""
+    recognizer = SegmentWords()
+    yield recognizer
+    recognizer.close()
+
+
 async def run(
     mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=REPLY, *, until=None, **kw
 ):
@@ -130,9 +139,9 @@ def _clip(cid: str) -> tuple[np.ndarray, np.ndarray]:
     return mic, agent
 
 
-async def test_speech_clip_pauses_then_confirms_with_one_clear(silero):
+async def test_speech_clip_pauses_then_confirms_with_one_clear(silero, words):
     mic, agent = _clip("d0018")  # speech at 830 ms
-    ctl, line, actions, events = await run(mic, agent, silero)
+    ctl, line, actions, events = await run(mic, agent, silero, recognizer=words)
     kinds = [type(a) for _, a in actions]
     assert kinds[0] is Pause and Confirm in kinds
     assert line.clears == kinds.count(Pause)  # one clear per candidate, none on confirm
@@ -164,9 +173,9 @@ async def test_resume_continues_from_the_heard_position_to_the_frame(silero):
     assert after and after[0][0] == pause.heard_ms * 8
 
 
-async def test_confirm_truncates_history_to_the_heard_words(silero):
+async def test_confirm_truncates_history_to_the_heard_words(silero, words):
     mic, agent = _clip("d0018")
-    _, line, actions, _ = await run(mic, agent, silero)
+    _, line, actions, _ = await run(mic, agent, silero, recognizer=words)
     confirm = next(a for _, a in actions if isinstance(a, Confirm))
     pause = next(a for _, a in actions if isinstance(a, Pause))
     heard_fraction = pause.heard_ms / (len(agent) / 8)

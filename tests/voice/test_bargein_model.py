@@ -38,6 +38,27 @@ def test_numpy_trees_match_scikit_learn(tmp_path):
     assert np.allclose(got, expected, atol=1e-4)
 
 
+def test_a_bag_of_models_exports_as_one_forest_with_their_mean_log_odds(tmp_path):
+    train = load_script("bargein_train/train.py")
+    rng = np.random.default_rng(5)
+    n = 2000
+    x = rng.normal(size=(n, len(FEATURES)))
+    y = ((x[:, 1] - 0.7 * x[:, 9] + 0.4 * rng.normal(size=n)) > 0).astype(int)
+    w = np.ones(n)
+    data = train.fit(x, y, w, trees=10, depth=2, bag=3)
+    assert len(data["trees"]) == 30
+    path = tmp_path / "bag.json"
+    path.write_text(json.dumps(data))
+    model = SegmentModel.load(path)
+    models = train._bag(x, y, w, 10, 2, 3)
+    # the three differ (own subsamples), and the export is exactly their mean log-odds
+    first, second = (m.decision_function(x[:100]) for m in models[:2])
+    assert not np.allclose(first, second)
+    expected = 1.0 / (1.0 + np.exp(-train._log_odds(models, x[:100])))
+    got = np.array([model.score_vector(row) for row in x[:100]])
+    assert np.allclose(got, expected, atol=1e-4)
+
+
 def test_inputs_project_the_embedding_and_default_to_the_mean():
     data = json.loads(MODEL_PATH.read_text())
     data["embedding"] = {"mean": [1.0] * 4, "axes": [[1.0, 0, 0, 0], [0, 0, 2.0, 0]]}
