@@ -13,8 +13,10 @@
 4. operating point: the decision rule is replayed on the recorded frames, scored by 5-fold
    models that never saw the clip, to pick `confirm_score`/`timeout_score` with the best recall
    (100 ms of median cancel latency counted as one point of it) at most `--max-fp` false
-   cancels. The held-out false-cancel rate moves by several points between corpora of other
-   voices, so the budget is kept well under the 2% target.
+   cancels (1.5%: half a point under the 2% target). Trained on one corpus, the held-out rate
+   did not hold on other voices (0.95% held out, 3.1% on the second corpus, 2.1% on dev);
+   trained on both, it does (1.43% held out, 1.43% on dev), and a model trained on the second
+   alone held its rate on the first (1.9% -> 1.9%).
 
 The corpus must not be the dev corpus: that one is for measuring (`bench/bargein.py`).
 
@@ -358,7 +360,7 @@ def main() -> None:
     ap.add_argument("--trees", type=int, default=60)
     ap.add_argument("--depth", type=int, default=3)
     ap.add_argument("--bag", type=int, default=4, help="Boosted models averaged.")
-    ap.add_argument("--max-fp", type=float, default=0.01)
+    ap.add_argument("--max-fp", type=float, default=0.015)
     ap.add_argument("--ignore-weight", type=float, default=5.0)
     ap.add_argument("--embedding-dims", type=int, default=24)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
