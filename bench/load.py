@@ -14,6 +14,7 @@ runs the same calls against one real server process on loopback (bench/load_ws.p
 
 usage: python bench/load.py --corpus DIR [--calls 25,50,100,200] [--seconds 10]
                             [--transport inproc|ws] [--hold-ms MS] [--no-words]
+                            [--ramp-s S]
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ async def call(
     return {"lags": lags, "pause_ms": pause_ms, "decode_ms": ctl.decode_ms}
 
 
+def _offset(k: int, n_calls: int, ramp_s: float) -> float:
+    """When call `k` starts: within one frame period (20 offsets 1 ms apart, like calls that
+    did not all connect at once), or spread evenly over `ramp_s` seconds (calls arriving)."""
+    return k * ramp_s / n_calls if ramp_s > 0 else (k % 20) * 0.001
+
+
 async def run_n(
     clips: list[dict],
     root: Path,
@@ -105,6 +112,7 @@ async def run_n(
     seconds: float,
     words: SegmentWords | None = None,
     hold_ms: float = 0.0,
+    ramp_s: float = 0.0,
 ) -> dict:
     silero = SharedSilero()
     front = SharedFrontEnd(hold_ms=hold_ms)
@@ -116,7 +124,7 @@ async def run_n(
     loop0 = time.thread_time()
     out = await asyncio.gather(
         *(
-            call(c, d, silero, front, seconds, start + (k % 20) * 0.001, words)
+            call(c, d, silero, front, seconds, start + _offset(k, n_calls, ramp_s), words)
             for k, (c, d) in enumerate(zip(picks, data, strict=True))
         )
     )
@@ -166,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--no-words", action="store_true", help="No recognition on candidates.")
     ap.add_argument("--hold-ms", type=float, default=0.0, help="Front-end batching hold.")
+    ap.add_argument("--ramp-s", type=float, default=0.0,
+                    help="Spread the calls' starts over this long (default: at once).")  # fmt: skip
     ap.add_argument("--transport", choices=("inproc", "ws"), default="inproc")
     ap.add_argument("--port", type=int, default=8765, help="The ws server's port.")
     args = ap.parse_args(argv)
@@ -173,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         from bench.load_ws import run_ws
 
         results = [
-            asyncio.run(run_ws(args.corpus, int(n), args.seconds, args.port))
+            asyncio.run(run_ws(args.corpus, int(n), args.seconds, args.port, args.ramp_s))
             for n in args.calls.split(",")
         ]
         _print(args, results)
@@ -185,7 +195,9 @@ def main(argv: list[str] | None = None) -> None:
     rows = [json.loads(x) for x in (args.corpus / "manifest.jsonl").read_text().splitlines() if x]
     clips = [r for r in rows if r["label"] == "interrupt"]
     results = [
-        asyncio.run(run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms))
+        asyncio.run(
+            run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms, args.ramp_s)
+        )
         for n in args.calls.split(",")
     ]
     _print(args, results)

@@ -147,7 +147,9 @@ async def _call(base: str, http: httpx.AsyncClient, k: int, stream: tuple[str, l
     return {"sid": call_sid, "start": start, "clip": k, "sent": len(media)}
 
 
-async def run_ws(corpus: Path, n_calls: int, seconds: float, port: int) -> dict:
+async def run_ws(
+    corpus: Path, n_calls: int, seconds: float, port: int, ramp_s: float = 0.0
+) -> dict:
     """One server process, `n_calls` concurrent calls against it; the load.py report row."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     cmd = [sys.executable, str(SERVER), str(corpus), str(port), str(seconds)]
@@ -174,9 +176,11 @@ async def run_ws(corpus: Path, n_calls: int, seconds: float, port: int) -> dict:
             me0 = time.process_time()
             t0 = time.monotonic()
             tasks = []
-            for k in range(n_calls):  # calls connect one after another, 1 ms apart
+            # calls connect one after another: 1 ms apart, or spread evenly over `ramp_s`
+            gap = max(ramp_s / max(n_calls, 1), 0.001)
+            for k in range(n_calls):
                 tasks.append(asyncio.create_task(_call(base, http, k, streams[k])))
-                await asyncio.sleep(0.001)
+                await asyncio.sleep(gap)
             done = await asyncio.gather(*tasks, return_exceptions=True)
             calls = [c for c in done if isinstance(c, dict)]
             failed = [repr(c) for c in done if not isinstance(c, dict)]
