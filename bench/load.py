@@ -2,7 +2,8 @@
 
 Each simulated call gets pre-encoded 20 ms mu-law frames of a corpus clip (looped), paced at real
 time, with the agent's audio flowing out through a real `Playout` (the same simulated Twilio line
-as bench/bargein.py). All calls share one batched Silero session and the batched detectors, as
+as bench/bargein.py); after a confirmed barge-in the agent's next reply starts 1 s later, so the
+load is a conversation whatever the scorer decides. All calls share one batched Silero session and the batched detectors, as
 in the server, and candidates are recognised (one shared short-context Whisper, off the loop)
 as in a live call. Reports per N: CPU use, p50/p99 lag from a frame's due time to its barge-in
 decision, late frames (decided more than 20 ms after they were due, i.e. the next frame was
@@ -36,13 +37,15 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from bench.bargein import SimulatedLine  # noqa: E402
-from voice.bargein import BargeInController, Pause  # noqa: E402
+from voice.bargein import BargeInController, Confirm, Pause  # noqa: E402
 from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
 from voice.frontend import SharedFrontEnd, limit_blas_threads  # noqa: E402
 from voice.hooks import InboundFrame  # noqa: E402
 from voice.playout import Playout, PlayoutSettings  # noqa: E402
 from voice.silero import SharedSilero  # noqa: E402
+
+_CALLER_TURN_FRAMES = 50  # after a confirmed barge-in, the agent's next reply starts 1 s later
 
 
 class WallClock:
@@ -82,12 +85,16 @@ async def call(
     playout.finish_reply()
     line = SimulatedLine(playout=playout, clock=clock)  # type: ignore[arg-type]
     ctl = BargeInController(silero=silero, recognizer=words, frontend=front)
-    lags, pause_ms = [], None
+    lags, pause_ms, next_reply = [], None, -1
     for i in range(frames):
         due = start + (i + 1) * 0.02
         delay = due - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        if i == next_reply:  # the caller had their turn: the agent talks again
+            playout.start_reply()
+            playout.add_audio(outbound[i * 160 :], text="")
+            playout.finish_reply()
         line.tick()
         pcm = ulaw_to_pcm(inbound[i % n])
         far = ulaw_to_pcm(outbound[i * 160 : (i + 1) * 160])
@@ -96,6 +103,10 @@ async def call(
         lags.append((time.monotonic() - due) * 1000)
         if isinstance(action, Pause) and pause_ms is None and i < n and clip["onset_ms"]:
             pause_ms = action.t_ms - clip["onset_ms"]
+        elif isinstance(action, Confirm):
+            # a conversation, not one reply: whatever the scorer decides, every call keeps its
+            # barge-in path busy (the load does not fall when calls get cancelled early)
+            next_reply = i + _CALLER_TURN_FRAMES
     return {"lags": lags, "pause_ms": pause_ms, "decode_ms": ctl.decode_ms}
 
 
