@@ -37,6 +37,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from bench.bargein import SimulatedLine  # noqa: E402
+from bench.load_ws_server import interrupt_clips  # noqa: E402
 from voice.bargein import BargeInController, Confirm, Pause  # noqa: E402
 from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
@@ -129,8 +130,7 @@ async def run_n(
     front = SharedFrontEnd(hold_ms=hold_ms)
     picks = [clips[i % len(clips)] for i in range(n_calls)]
     data = [prepare(c, root, seconds) for c in picks]
-    # calls start 20 ms apart over one frame period, like calls that did not all connect at once
-    start = time.monotonic() + 0.2
+    start = time.monotonic() + 0.2  # each call's own start: `_offset`
     cpu0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
     loop0 = time.thread_time()
     out = await asyncio.gather(
@@ -203,8 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     words = None if args.no_words else SegmentWords()
     if words is not None:
         asyncio.run(words.warm_up())
-    rows = [json.loads(x) for x in (args.corpus / "manifest.jsonl").read_text().splitlines() if x]
-    clips = [r for r in rows if r["label"] == "interrupt"]
+    clips = interrupt_clips(args.corpus)
     results = [
         asyncio.run(
             run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms, args.ramp_s)

@@ -363,6 +363,9 @@ def main() -> None:
     ap.add_argument("--max-fp", type=float, default=0.015)
     ap.add_argument("--ignore-weight", type=float, default=5.0)
     ap.add_argument("--embedding-dims", type=int, default=24)
+    ap.add_argument("--check", type=Path, action="append", default=[],
+                    help="A corpus not trained on: the model's figures there, at its operating "
+                         "point (does the held-out estimate hold on other voices?).")  # fmt: skip
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args()
     rows, table, clips = merged(args.corpus, args.rows_dir, args.recollect)
@@ -387,6 +390,12 @@ def main() -> None:
         **point,
         "cross_validated": stats,
     }
+    model = SegmentModel(data)
+    for corpus in args.check:
+        other, other_table, other_clips = merged([corpus], args.rows_dir, args.recollect)
+        scores = [model.score_vector(v) for v in matrix(other, other_table, proj)]
+        figures = measure(other, np.array(scores), other_clips, BargeInSettings(), point)
+        data["meta"].setdefault("checked", {})[corpus.name] = figures
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n")
     print(json.dumps(data["meta"], indent=2))
