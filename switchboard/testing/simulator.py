@@ -298,16 +298,16 @@ class SimulatedCall:
         if self.sim.synthesizer is None:
             raise RuntimeError("the simulator has no synthesizer for caller lines")
         chunks = [c async for c in self.sim.synthesizer.synthesize(text)]
-        pcm = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
-        timing = self.play(pcm, text=text)
+        timing = self.play(np.concatenate(chunks) if chunks else np.zeros(0, np.int16), text=text)
         await self.until_sent()
         return timing
 
     async def until_sent(self) -> None:
-        """Return once every queued caller frame has gone out."""
-        if self._frames_sent < self._frames_queued:
-            self._all_sent.clear()
-            await self._all_sent.wait()
+        """Return once every queued caller frame is out (TimeoutError if the clock stopped)."""
+        if (left := self._frames_queued - self._frames_sent) > 0:
+            self._all_sent.clear()  # bounded: once the server closes, no frame goes out
+            wait_s = left * FRAME_MS / 1000 / min(self.sim.settings.speed, 1.0) + 10.0
+            await asyncio.wait_for(self._all_sent.wait(), wait_s)
 
     async def dtmf(self, digit: str) -> None:
         message = Dtmf(
