@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from backplane import AgentTurn, Backplane, CallerTurn, Handoff, SlotSet, ToolAttempt
-from switchboard.local_services import LocalServices
+from switchboard.local_services import LocalServices, LocalServicesSettings
 from switchboard.orchestrator import OrchestratorSettings
 from switchboard.server import ServerSettings, build_voice_server, default_synthesizer
 from switchboard.testing import SimulatorSettings, TwilioSimulator
@@ -80,8 +80,11 @@ async def run_voice_demo(
     token = secrets.token_hex(16)  # signatures are real even in the demo
     data_dir = Path(os.environ.get("SWITCHBOARD_DATA_DIR", "var"))
     console.print("[bold]switchboard demo[/]: a simulated phone call, offline models, no keys")
-    # The booking tools run for real, against a calendar service started on 127.0.0.1.
-    with LocalServices() as local:
+    # The booking tools run for real, against a calendar service started on 127.0.0.1, on a
+    # calendar of the demo's own, empty each run (else a second run finds its slot taken)
+    options = LocalServicesSettings(data_dir=data_dir / "demo")
+    (options.data_dir / "calendar" / "calendar.sqlite").unlink(missing_ok=True)
+    with LocalServices(options=options) as local:
         for line in local.started():
             console.print(f"local service: {line}", markup=False)
         sid = await _call(team, speed, local, data_dir, token, console)
