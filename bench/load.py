@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from bench.bargein import SimulatedLine  # noqa: E402
 from bench.load_ws_server import interrupt_clips  # noqa: E402
+from voice import eventloop  # noqa: E402
 from voice.bargein import BargeInController, Confirm, Pause  # noqa: E402
 from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
@@ -189,12 +190,15 @@ def main(argv: list[str] | None = None) -> None:
                     help="Spread the calls' starts over this long (default: at once).")  # fmt: skip
     ap.add_argument("--transport", choices=("inproc", "ws"), default="inproc")
     ap.add_argument("--port", type=int, default=8765, help="The ws server's port.")
+    ap.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
+                    help="Event loop of the calls (the server's default is uvloop).")  # fmt: skip
     args = ap.parse_args(argv)
+    runner = eventloop.run if args.loop == "uvloop" else asyncio.run
     if args.transport == "ws":
         from bench.load_ws import run_ws
 
         results = [
-            asyncio.run(run_ws(args.corpus, int(n), args.seconds, args.port, args.ramp_s))
+            runner(run_ws(args.corpus, int(n), args.seconds, args.port, args.ramp_s, args.loop))
             for n in args.calls.split(",")
         ]
         _print(args, results)
@@ -205,9 +209,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(words.warm_up())
     clips = interrupt_clips(args.corpus)
     results = [
-        asyncio.run(
-            run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms, args.ramp_s)
-        )
+        runner(run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms, args.ramp_s))
         for n in args.calls.split(",")
     ]
     _print(args, results)
@@ -216,6 +218,7 @@ def main(argv: list[str] | None = None) -> None:
 def _print(args: argparse.Namespace, results: list[dict]) -> None:
     report = {
         "transport": args.transport,
+        "loop": args.loop,
         "seconds": args.seconds,
         "cpu_count": os.cpu_count(),
         # the machine is shared: other processes' load bounds what this process can get

@@ -148,11 +148,11 @@ async def _call(base: str, http: httpx.AsyncClient, k: int, stream: tuple[str, l
 
 
 async def run_ws(
-    corpus: Path, n_calls: int, seconds: float, port: int, ramp_s: float = 0.0
+    corpus: Path, n_calls: int, seconds: float, port: int, ramp_s: float = 0.0, loop: str = "uvloop"
 ) -> dict:
     """One server process, `n_calls` concurrent calls against it; the load.py report row."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    cmd = [sys.executable, str(SERVER), str(corpus), str(port), str(seconds)]
+    cmd = [sys.executable, str(SERVER), str(corpus), str(port), str(seconds), loop]
     log = (Path(os.environ.get("TMPDIR", "/tmp")) / f"load-ws-server-{port}.log").open("w")
     proc = await asyncio.create_subprocess_exec(
         *cmd, env=env, stdout=log, stderr=log, preexec_fn=_die_with_parent

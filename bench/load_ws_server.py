@@ -9,7 +9,8 @@ frame path is measured: each call's agent says one line whose audio is its clip'
 recogniser hears nothing (its Whisper would otherwise dominate the CPU of a load test). A
 wrapper around each call's controller records when every frame's decision was made.
 
-usage (started by bench/load_ws.py): python bench/load_ws_server.py CORPUS PORT SECONDS
+usage (started by bench/load_ws.py): python bench/load_ws_server.py CORPUS PORT SECONDS [LOOP]
+(LOOP: uvloop, the default, as `switchboard serve` runs, or asyncio)
 """
 
 from __future__ import annotations
@@ -111,11 +112,12 @@ class _Timed:
         return getattr(self.inner, name)
 
 
-def serve(corpus: Path, port: int, seconds: float) -> None:
+def serve(corpus: Path, port: int, seconds: float, loop: str = "uvloop") -> None:
     """Run the voice app on 127.0.0.1:`port` until killed."""
     import uvicorn
 
     from backplane import Backplane
+    from voice import eventloop
     from voice.app import VoiceServer, create_app
     from voice.bargein_hooks import BargeInHooks
     from voice.config import WS_MAX_BYTES, VoiceSettings
@@ -161,8 +163,8 @@ def serve(corpus: Path, port: int, seconds: float) -> None:
                                 log_level="warning", timeout_graceful_shutdown=1)  # fmt: skip
         await uvicorn.Server(config).serve()
 
-    asyncio.run(main())
+    (eventloop.run if loop == "uvloop" else asyncio.run)(main())
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]))
+    serve(Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), *sys.argv[4:5])

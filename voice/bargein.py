@@ -177,6 +177,7 @@ class BargeInController:
         # was hearing can be short at the end of a reply
         mic = _fit(frame.pcm)
         far = _fit(frame.outbound) if frame.outbound is not None else self._silence
+        self._call.want_shape = self._shape_wanted()
         front = await self._front.analyse(self._call, mic, far)
         pcm = front.pcm
         self._last_pcm = pcm
@@ -194,7 +195,18 @@ class BargeInController:
             dtmf=front.dtmf,
             echo=front.coherence >= self.settings.echo_coherence and front.far_db > -60,
             frames=tuple(self._recent[-2:]),
+            shape=front.shape,
         )
+
+    def _shape_wanted(self) -> bool | None:
+        """Which frames the policy will measure the shape of (batched in the front end; any
+        it then lacks, it measures itself): every frame of a candidate, and a listening frame
+        that may start one."""
+        if self.state is BargeInState.PAUSED:
+            return True
+        if self.state is BargeInState.LISTENING:
+            return True if self.policy.voice_likely() else None
+        return False
 
     async def _voice_probs(self) -> list[float]:
         """Silero probabilities that are ready: each frame's windows are scored in the shared

@@ -53,6 +53,26 @@ def frame_shape(window: np.ndarray) -> FrameShape:
     return FrameShape(min(max(peak, 0.0), 1.0), flat)
 
 
+def frame_shapes(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`frame_shape` of every row of a (frames, 320) int16 array at once (periodicity,
+    flatness): one FFT call for a batch of calls costs ~14 us a frame where one frame alone
+    costs ~45 us. Same operations as `frame_shape`, row by row, so the values are the same."""
+    x = np.asarray(windows, np.float64)
+    n = x.shape[1]
+    x = x - (np.add.reduce(x, axis=1) / n)[:, None]
+    silent = np.einsum("ij,ij->i", x, x) < 1e-3 * n
+    taper, norm = _taper(n)
+    spec = np.fft.rfft(x * taper, _NFFT, axis=1)
+    power = spec.real * spec.real + spec.imag * spec.imag
+    ac = np.fft.irfft(power, _NFFT, axis=1)
+    peak = (ac[:, _MIN_LAG : _MAX_LAG + 1] * norm).max(axis=1) / np.maximum(ac[:, 0], 1e-12)
+    band = power[:, _BAND] + 1e-12
+    bins = band.shape[1]
+    flat = np.exp(np.add.reduce(np.log(band), axis=1) / bins) / (np.add.reduce(band, axis=1) / bins)
+    periodicity = np.where(silent, 0.0, np.minimum(np.maximum(peak, 0.0), 1.0))
+    return periodicity, np.where(silent, 0.0, flat)
+
+
 _TAPERS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -85,4 +105,4 @@ class Background:
             self.prob += self.rate * 1.6 * (p - self.prob)  # Silero windows are 32 ms
 
 
-__all__ = ["Background", "FrameShape", "frame_shape"]
+__all__ = ["Background", "FrameShape", "frame_shape", "frame_shapes"]

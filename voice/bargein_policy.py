@@ -17,11 +17,9 @@ import numpy as np
 
 from voice.bargein_features import Background, FrameShape, frame_shape
 from voice.bargein_model import SegmentModel, default_model
+from voice.bargein_segment import FRAME_MS, Segment
 from voice.bargein_settings import BargeInSettings
 from voice.bargein_words import HeardWords
-
-FRAME_MS = 20
-
 
 _Features = dict[str, float | int | str]
 
@@ -45,6 +43,7 @@ class FrameEvidence:
     frames: tuple[np.ndarray, ...] = ()  # the last one or two echo-cancelled 20 ms frames
     """Joined into a 40 ms window only when the policy measures its shape (in or just before a
     candidate), not on every frame of every call."""
+    shape: FrameShape | None = None  # that window's shape, if the front end measured it
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -55,39 +54,12 @@ class Decision:
     features: _Features = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class _Segment:
-    start_ms: int
-    frames: int = 0
-    active: int = 0
-    quiet_run: int = 0
-    dtmf: int = 0
-    echo: int = 0
-    levels: list[float] = field(default_factory=list)
-    probs: list[float] = field(default_factory=list)
-    shapes: list[FrameShape] = field(default_factory=list)
-    now_ms: int = 0  # end of the last frame it covers
-    score: float = 0.0  # the model's latest
-    projected: np.ndarray | None = None  # the heard words' embedding on the model's axes
-    bg_level_db: float = -70.0  # the line outside candidates, when this one began
-    bg_prob: float = 0.0
-    words: tuple[str, ...] | None = None
-    heard: HeardWords | None = None
-
-
 _PRIOR_MS = 2000  # how far back earlier candidates count
-_PERIODIC = 0.75  # autocorrelation peak of a clearly pitched frame
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values)
-
-
-def _rise(levels: list[float], background_db: float) -> float:
-    return round(_mean(levels) - background_db, 1) if levels else 0.0
 
 
 def _shape(ev: FrameEvidence) -> FrameShape:
+    if ev.shape is not None:
+        return ev.shape
     return frame_shape(np.concatenate(ev.frames)) if ev.frames else FrameShape(0.0, 0.0)
 
 
@@ -96,19 +68,6 @@ _LAUGH = re.compile(r"^(h[aeiou]){2,}h?$|^a?(ha)+h?$")
 
 def words_of(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[a-z][a-z'-]*", text.lower()))
-
-
-def _swing(levels: list[float]) -> float:
-    """90th minus 10th percentile (linear interpolation, as np.percentile)."""
-    s = sorted(levels)
-
-    def at(q: float) -> float:
-        k = (len(s) - 1) * q
-        lo = int(k)
-        hi = min(lo + 1, len(s) - 1)
-        return float(s[lo] + (s[hi] - s[lo]) * (k - lo))
-
-    return round(at(0.9) - at(0.1), 1)
 
 
 class BargeInPolicy:
@@ -127,8 +86,8 @@ class BargeInPolicy:
         self._history: list[tuple[int, int, float]] = []  # resumed candidates: end, length, score
         self._last_prob = 0.0
         self._rearm_until = -1
-        self.segment: _Segment | None = None
-        self._ended: tuple[int, _Segment] | None = None  # last segment that ended, and when
+        self.segment: Segment | None = None
+        self._ended: tuple[int, Segment] | None = None  # last segment that ended, and when
 
     # -- feeding -----------------------------------------------------------------------------
     def step(self, ev: FrameEvidence) -> Decision | None:
@@ -145,6 +104,7 @@ class BargeInPolicy:
         if self.segment is not None:
             self.segment.words = words_of(heard.text)
             self.segment.heard = heard
+            self.segment.lexical = None
             self.segment.projected = None  # new words: project again on the next score
 
     def reset(self) -> None:
@@ -154,6 +114,11 @@ class BargeInPolicy:
         self._run = 0
         self._run_frames = []
         self._history = []
+
+    def voice_likely(self) -> bool:
+        """Silero's last word may start a candidate on the next frame without the energy
+        detector (`_voice_onset`)."""
+        return self._last_prob >= self.settings.onset_prob
 
     # -- rules -------------------------------------------------------------------------------
     def _speechlike(self, ev: FrameEvidence) -> bool:
@@ -192,7 +157,7 @@ class BargeInPolicy:
             self.segment.quiet_run = 0
         else:
             bg = self.background
-            self.segment = _Segment(
+            self.segment = Segment(
                 start_ms=start,
                 bg_level_db=bg.level_db if bg.level_db is not None else ev.level_db,
                 bg_prob=bg.prob,
@@ -201,8 +166,9 @@ class BargeInPolicy:
         self.segment.now_ms = ev.t_ms
         self.segment.frames += self._run
         self.segment.active += self._run
-        self.segment.levels += [level for level, _ in self._run_frames]
-        self.segment.shapes += [shape for _, shape in self._run_frames]
+        for level, shape in self._run_frames:
+            self.segment.add_level(level)
+            self.segment.add_shape(shape)
         self._run, self._run_frames = 0, []
         return Decision(verdict=Verdict.PAUSE, t_ms=ev.t_ms, reason="onset")
 
@@ -211,9 +177,9 @@ class BargeInPolicy:
         assert seg is not None  # _judge runs only with a segment
         seg.frames += 1
         seg.now_ms = ev.t_ms
-        seg.levels.append(ev.level_db)
-        seg.probs.extend(ev.probs)
-        seg.shapes.append(_shape(ev))
+        seg.add_level(ev.level_db)
+        seg.add_probs(ev.probs)
+        seg.add_shape(_shape(ev))
         seg.dtmf += ev.dtmf
         seg.echo += ev.echo
         # voice evidence keeps a segment alive through word gaps that noise fills in
@@ -263,43 +229,16 @@ class BargeInPolicy:
         seg = self.segment
         if seg is None:
             return {}
-        # plain Python over these short lists (at most ~35 frames): numpy's per-call overhead
-        # made this the costliest step of a paused frame at 100 calls
-        probs = seg.probs or [0.0]
-        voiced_ms = self.voiced_ms()
-        levels = seg.levels
-        shapes = [sh for sh in seg.shapes if sh.flatness > 0] or [FrameShape(0.0, 0.0)]
-        period = [sh.periodicity for sh in shapes]
         heard = seg.heard
-        lexical = self._lexical()
+        if seg.prior is None:
+            seg.prior = self._prior(seg)
+        if seg.lexical is None:
+            seg.lexical = self._lexical(seg)
+        lexical = seg.lexical
         content = [w for w in lexical if w not in self.settings.function_words]
         return {
-            "elapsed_ms": seg.now_ms - seg.start_ms,
-            "active_ms": seg.active * FRAME_MS,
-            "voiced_ms": voiced_ms,
-            "voiced_share": round(voiced_ms / 32 / len(seg.probs), 3) if seg.probs else 0.0,
-            "max_prob": round(max(probs), 3),
-            "mean_prob": round(_mean(probs), 3),
-            "modulation_db": _swing(levels) if len(levels) > 2 else 0.0,
-            "rise_db": _rise(levels, seg.bg_level_db),
-            "bg_level_db": round(seg.bg_level_db, 1),
-            "bg_prob": round(seg.bg_prob, 3),
-            "periodicity": round(_mean(period), 3),
-            "periodic_share": round(sum(1 for v in period if v >= _PERIODIC) / len(period), 3),
-            "flatness": round(_mean([sh.flatness for sh in shapes]), 3),
-            "echo_share": round(seg.echo / seg.frames, 3) if seg.frames else 0.0,
-            "quiet_ms": seg.quiet_run * FRAME_MS,
-            # is it still going? a backchannel fades by ~400 ms, a turn goes on
-            "tail_prob": round(_mean(seg.probs[-3:]), 3) if seg.probs else 0.0,
-            "tail_db": round(_mean(levels[-3:]) - max(levels), 1) if levels else 0.0,
-            # the last ~300 ms alone: a caller who starts talking inside a long noisy candidate
-            # shows here before the whole-segment averages move
-            "recent_prob": round(_mean(seg.probs[-10:]), 3) if seg.probs else 0.0,
-            "recent_rise_db": _rise(levels[-15:], seg.bg_level_db),
-            "recent_periodicity": round(_mean(period[-15:]), 3),
-            # a door or a cough jumps out at once; speech builds up over a syllable
-            "onset_rise_db": _rise(levels[:5], seg.bg_level_db),
-            **self._prior(seg),
+            **seg.acoustics(self.settings.speech_prob),
+            **seg.prior,
             "words_ready": int(heard is not None),
             "content_words": len(content) if heard is not None else 0,
             "backchannel_only": int(heard is not None and bool(seg.words) and not lexical),
@@ -311,13 +250,12 @@ class BargeInPolicy:
     def voiced_ms(self) -> int:
         """Voiced audio on the current candidate so far (Silero windows over `speech_prob`)."""
         seg = self.segment
-        if seg is None:
-            return 0
-        return 32 * sum(1 for p in seg.probs if p >= self.settings.speech_prob)  # 32 ms windows
+        return 0 if seg is None else seg.voiced_ms(self.settings.speech_prob)
 
-    def _prior(self, seg: _Segment) -> dict[str, float | int]:
+    def _prior(self, seg: Segment) -> dict[str, float | int]:
         """Candidates resumed in the 2 s before this one: a caller talking through a noisy
-        line makes one after another; a backchannel or a cough makes one."""
+        line makes one after another; a backchannel or a cough makes one. (Fixed while the
+        segment lasts: the history changes only when a candidate is resumed.)"""
         recent = [h for h in self._history if h[0] >= seg.start_ms - _PRIOR_MS]
         return {
             "prior_ms": sum(length for _, length, _ in recent),
@@ -325,9 +263,8 @@ class BargeInPolicy:
             "prior_gap_ms": min((seg.start_ms - h[0] for h in recent), default=_PRIOR_MS),
         }
 
-    def _lexical(self) -> list[str]:
-        seg = self.segment
-        if seg is None or not seg.words:
+    def _lexical(self, seg: Segment) -> list[str]:
+        if not seg.words:
             return []
         s = self.settings
         return [w for w in seg.words if w not in s.backchannels and not _LAUGH.match(w)]
@@ -339,6 +276,7 @@ class BargeInPolicy:
             seg = self.segment
             self._history.append((ev.t_ms, ev.t_ms - seg.start_ms, seg.score))
             self._history = self._history[-8:]
+            seg.prior = None  # a next word may revive it (`merge_ms`), with this in its past
         self.segment = None
         if rearm:
             self._rearm_until = ev.t_ms + self.settings.rearm_ms

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from voice.aec import _BAND, EchoCanceller, search_many
+from voice.bargein_features import FrameShape, frame_shapes
 from voice.codec import FRAME_SAMPLES
 from voice.dtmf import _BASIS, _WINDOW_POWER, DtmfSettings
 from voice.vad import EnergySettings
@@ -41,6 +42,11 @@ class CallFront:
 
     aec: EchoCanceller = field(default_factory=EchoCanceller)
     floor_db: float | None = None
+    want_shape: bool | None = False
+    """Measure the next frame's shape (`FrameShape`, for the barge-in check): True always (a
+    candidate is open), None only if the energy detector fires on it, False never (nobody is
+    listening for barge-in)."""
+    last_pcm: np.ndarray | None = None  # the previous echo-cancelled frame (shape windows)
 
 
 class FrontFrame(NamedTuple):
@@ -54,6 +60,7 @@ class FrontFrame(NamedTuple):
     dtmf: bool  # keypad tones fill the (raw) frame
     far_db: float
     coherence: float  # the call's echo-path correlation (0..1)
+    shape: FrameShape | None = None  # of the last 40 ms, if asked for (`CallFront.want_shape`)
 
 
 @dataclass(slots=True)
@@ -201,9 +208,9 @@ class SharedFrontEnd:
         db = 10.0 * np.log10(energy / n + 1e-12)
         level, far_db = db[:k].tolist(), db[k : 2 * k].tolist()
         tones = self._dtmf(mic, energy[2 * k :], db[2 * k :]).tolist()
-        out = []
         e = self.energy
         rise, fall, over, min_db = e.floor_rise_db, e.floor_fall, e.over_floor_db, e.min_level_db
+        active: list[bool] = []
         for i, call in enumerate(calls):
             lv = level[i]
             floor = call.floor_db
@@ -214,18 +221,44 @@ class SharedFrontEnd:
             else:
                 floor = min(lv, floor + rise)
             call.floor_db = floor
+            active.append(lv > floor + over and lv > min_db)
+        shapes = self._shapes(calls, pcm, active)
+        out = []
+        for i, call in enumerate(calls):
             out.append(
                 FrontFrame(
                     pcm=pcm[i],
-                    level_db=lv,
-                    floor_db=floor,
-                    active=lv > floor + over and lv > min_db,
+                    level_db=level[i],
+                    floor_db=call.floor_db,  # type: ignore[arg-type]  # set just above
+                    active=active[i],
                     dtmf=tones[i],
                     far_db=far_db[i],
                     coherence=call.aec.coherence,
+                    shape=shapes.get(i),
                 )
             )
+            call.last_pcm = pcm[i]
         return out
+
+    @staticmethod
+    def _shapes(
+        calls: list[CallFront], pcm: np.ndarray, active: list[bool]
+    ) -> dict[int, FrameShape]:
+        """The shapes the calls asked for, over each one's previous frame and this one."""
+        rows = [
+            i
+            for i, call in enumerate(calls)
+            if call.last_pcm is not None
+            and (call.want_shape or (call.want_shape is None and active[i]))
+        ]
+        if not rows:
+            return {}
+        windows = np.concatenate([np.array([calls[i].last_pcm for i in rows]), pcm[rows]], axis=1)
+        period, flat = frame_shapes(windows)
+        return {
+            i: FrameShape(p, f)
+            for i, p, f in zip(rows, period.tolist(), flat.tolist(), strict=True)
+        }
 
     def _dtmf(self, x: np.ndarray, energy: np.ndarray, level: np.ndarray) -> np.ndarray:
         """Which frames are keypad tones (same rule as `voice.dtmf.detect`), vectorised;

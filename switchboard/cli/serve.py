@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +25,7 @@ def serve(
     import uvicorn
 
     from switchboard.server import ServerSettings, voice_app
+    from voice import eventloop
     from voice.config import WS_MAX_BYTES, VoiceSettings
 
     logging.basicConfig(
@@ -43,7 +43,7 @@ def serve(
             )
             await uvicorn.Server(config).serve()
 
-    asyncio.run(run())
+    eventloop.run(run())
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from voice.bargein_features import Background, frame_shape
+from voice.bargein_features import Background, FrameShape, frame_shape, frame_shapes
 
 RATE = 8000
 T = np.arange(320) / RATE
@@ -42,3 +42,21 @@ def test_background_follows_the_line_slowly():
     assert -31.0 < bg.level_db < -29.0 and 0.85 < bg.prob < 0.91
     bg.update(0.0, (0.0,))  # one loud frame barely moves it
     assert bg.level_db < -29.0
+
+
+def test_a_batch_of_windows_has_exactly_the_shapes_of_each_alone():
+    rng = np.random.default_rng(7)
+    windows = np.stack(
+        [
+            (np.sin(2 * np.pi * 150 * T) * 6000).astype(np.int16),
+            (rng.standard_normal(320) * 3000).astype(np.int16),
+            np.zeros(320, np.int16),  # digital silence
+            np.full(320, 3, np.int16),  # a DC offset is silence too
+            (np.sign(np.sin(2 * np.pi * 110 * T)) * 9000 + rng.standard_normal(320) * 50).astype(
+                np.int16
+            ),
+        ]
+    )
+    periodicity, flatness = frame_shapes(windows)
+    for row, p, f in zip(windows, periodicity, flatness, strict=True):
+        assert frame_shape(row) == FrameShape(float(p), float(f))

@@ -5,6 +5,7 @@ import asyncio
 import numpy as np
 
 from voice.aec import _BAND, EchoCanceller
+from voice.bargein_features import frame_shape
 from voice.dtmf import detect
 from voice.frontend import CallFront, SharedFrontEnd
 from voice.vad import EnergyVad
@@ -58,3 +59,28 @@ async def test_frames_arriving_together_are_processed_in_one_batch():
         await asyncio.gather(*(front.analyse(st, frame, frame) for st in states))
     assert front.frames == 150
     assert front.batches == 5
+
+
+def test_shapes_are_measured_for_the_calls_that_ask():
+    n = 8000
+    data = [_signals(n, k) for k in range(3)]
+    front = SharedFrontEnd()
+    always, if_active, never = CallFront(), CallFront(), CallFront()
+    always.want_shape, if_active.want_shape, never.want_shape = True, None, False
+    states = [always, if_active, never]
+    previous: list[np.ndarray | None] = [None, None, None]
+    seen_active = seen_quiet = 0
+    for i in range(0, n, 160):
+        batch = front.process(
+            [(st, m[i : i + 160], f[i : i + 160]) for st, (m, f) in zip(states, data, strict=True)]
+        )
+        for k, got in enumerate(batch):
+            wanted = states[k].want_shape or (states[k].want_shape is None and got.active)
+            if previous[k] is None or not wanted:
+                assert got.shape is None
+            else:  # exactly the policy's own measure of the same 40 ms
+                assert got.shape == frame_shape(np.concatenate([previous[k], got.pcm]))
+            previous[k] = got.pcm
+        seen_active += batch[1].active
+        seen_quiet += not batch[1].active
+    assert seen_active and seen_quiet  # the "only if active" call had both kinds of frame
