@@ -137,6 +137,9 @@ class SegmentModel:
         self.timeout_score = float(self.meta.get("timeout_score", 0.5))
         # no extension past the window unless the model was trained with one
         self.extend_score = float(self.meta.get("extend_score", self.timeout_score))
+        # at the longest pause; None: decided as at the window end (a model trained without)
+        final = self.meta.get("final_score")
+        self.final_score = None if final is None else float(final)
 
     @property
     def embedding_dims(self) -> int:

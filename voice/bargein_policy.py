@@ -213,11 +213,16 @@ class BargeInPolicy:
         confirm = s.confirm_score if s.confirm_score is not None else m.confirm_score
         timeout = s.timeout_score if s.timeout_score is not None else m.timeout_score
         extend = s.extend_score if s.extend_score is not None else m.extend_score
+        final = s.final_score if s.final_score is not None else m.final_score
+        if final is None:
+            final = timeout
         if s.confirm_ms <= elapsed <= s.max_confirm_ms and score >= confirm:
             return self._confirm(ev, "turn", f)
         if elapsed >= s.max_confirm_ms:
             if score >= timeout:
                 return self._confirm(ev, "turn at window end", f)
+            if elapsed >= s.longest_pause_ms and score >= final:
+                return self._confirm(ev, "turn at longest pause", f)
             # still promising: stay paused a little longer rather than talk over the caller
             if score < extend or elapsed >= s.longest_pause_ms:
                 return self._resume(ev, "not a turn", f, rearm=True)

@@ -59,6 +59,11 @@ class BargeInSettings:
     None: the model's own."""
     extend_score: float | None = None
     """Score that keeps an undecided candidate paused past `max_confirm_ms`; None: the model's."""
+    final_score: float | None = None
+    """At the longest pause, a candidate still scoring at least this is confirmed rather than
+    resumed: a caller who has talked over the paused agent that long, plausibly, gets the
+    turn (resuming would talk over them, and their next word would pause it again); None: the
+    model's own."""
     end_ms: int = 160
     """Quiet that ends a candidate segment."""
     merge_ms: int = 400
@@ -109,7 +114,7 @@ class BargeInSettings:
             raise VoiceError("barge_in: confirm_ms must not exceed max_confirm_ms")
         if settings.longest_pause_ms < settings.max_confirm_ms:
             raise VoiceError("barge_in: max_extend_ms must not be below max_confirm_ms")
-        for name in ("confirm_score", "timeout_score", "extend_score"):
+        for name in ("confirm_score", "timeout_score", "extend_score", "final_score"):
             value = getattr(settings, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise VoiceError(f"barge_in: {name} must be between 0 and 1")

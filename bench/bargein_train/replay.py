@@ -2,9 +2,10 @@
 
 Every candidate's frames (as `train.py` records them) and a score per frame go in; the rule the
 policy applies live (confirm from `confirm_ms` at `confirm_score`, at the window end at
-`timeout_score`, stay paused past it while at least `extend_score`) comes out as false
-cancels, recall and median cancel latency, vectorised over every candidate at once: the
-operating-point search replays a few thousand points in seconds.
+`timeout_score`, stay paused past it while at least `extend_score`, confirm at the longest
+pause at `final_score`) comes out as false cancels, recall and median cancel latency,
+vectorised over every candidate at once: the operating-point search replays tens of thousands
+of points in a minute.
 """
 
 from __future__ import annotations
@@ -62,10 +63,12 @@ class _Replay:
             confirm_ms=settings.confirm_ms,
         )
 
-    def fire(self, confirm: float, timeout: float) -> np.ndarray:
+    def fire(self, confirm: float, timeout: float, final: float | None = None) -> np.ndarray:
         """Per candidate, the first frame that confirms (past the end where none does)."""
         early = (self.el >= self.confirm_ms) & (self.el <= self.window) & (self.s >= confirm)
         late = (self.el >= self.window) & (self.el <= self.longest) & (self.s >= timeout)
+        if final is not None and final < timeout:
+            late |= (self.el == self.longest) & (self.s >= final)
         return _first(early | late, self.starts)
 
     def figures(self, fire: np.ndarray, extend: float) -> dict:
@@ -93,7 +96,7 @@ def measure(
 ) -> dict:  # fmt: skip
     """The figures of one operating point on recorded frames (e.g. of a corpus not trained on)."""
     replay = _Replay.of(rows, scores, clips, settings)
-    fire = replay.fire(point["confirm_score"], point["timeout_score"])
+    fire = replay.fire(point["confirm_score"], point["timeout_score"], point.get("final_score"))
     return replay.figures(fire, point["extend_score"])
 
 
@@ -105,24 +108,27 @@ def operating_point(
     max_fp: float,
 ) -> tuple[dict[str, float], dict]:
     """Replay the decision rule on recorded frames (vectorised over every candidate at once);
-    the best confirm / timeout / extend scores and their figures."""
+    the best confirm / timeout / extend / final scores and their figures."""
     replay = _Replay.of(rows, scores, clips, settings)
     best: tuple[dict[str, float], dict] | None = None
     for confirm in np.arange(0.5, 0.99, 0.01):
         for timeout in np.arange(0.3, confirm + 1e-9, 0.05):
-            fire = replay.fire(confirm, timeout)
             extends = (
                 np.arange(0.2, timeout + 1e-9, 0.1) if replay.longest > replay.window else [1.0]
             )
-            for extend in extends:
-                stats = replay.figures(fire, extend)
-                if stats["fp"] <= max_fp and (
-                    best is None or stats["objective"] > best[1]["objective"]
-                ):
-                    point = {"confirm_score": round(float(confirm), 2),
-                             "timeout_score": round(float(timeout), 2),
-                             "extend_score": round(float(extend), 2)}  # fmt: skip
-                    best = (point, stats)
+            # final == timeout: the longest pause decides as the window end does
+            for final in [*np.arange(0.3, timeout - 1e-9, 0.1), timeout]:
+                fire = replay.fire(confirm, timeout, final)
+                for extend in extends:
+                    stats = replay.figures(fire, extend)
+                    if stats["fp"] <= max_fp and (
+                        best is None or stats["objective"] > best[1]["objective"]
+                    ):
+                        point = {"confirm_score": round(float(confirm), 2),
+                                 "timeout_score": round(float(timeout), 2),
+                                 "extend_score": round(float(extend), 2),
+                                 "final_score": round(float(final), 2)}  # fmt: skip
+                        best = (point, stats)
     if best is None:
         raise SystemExit("no operating point meets --max-fp")
     return best

@@ -47,7 +47,6 @@ from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.silero import SharedSilero  # noqa: E402
 
 SPEECH_LAG_MS = 40
-COLLECT_MS = BargeInSettings().longest_pause_ms  # as live: an undecided candidate resumes
 
 
 def _no_model() -> SegmentModel:
@@ -56,11 +55,20 @@ def _no_model() -> SegmentModel:
     )
 
 
-async def collect(corpus: Path) -> list[dict]:
+def live_settings(longest_ms: int | None) -> BargeInSettings:
+    """The settings the model is trained for: the defaults, or with candidates kept paused
+    up to `longest_ms` (`max_extend_ms`) when given."""
+    settings = BargeInSettings()
+    return settings if longest_ms is None else replace(settings, max_extend_ms=longest_ms)
+
+
+async def collect(corpus: Path, live: BargeInSettings) -> list[dict]:
     clips = [json.loads(x) for x in (corpus / "manifest.jsonl").read_text().splitlines() if x]
-    # never decides on the score: candidates stay open until they end or COLLECT_MS
+    # never decides on the score: candidates stay open until they end or, as live, an
+    # undecided one resumes at the longest pause
+    longest = live.longest_pause_ms
     settings = replace(
-        BargeInSettings(), confirm_score=2.0, timeout_score=2.0, max_confirm_ms=COLLECT_MS
+        live, confirm_score=2.0, timeout_score=2.0, max_confirm_ms=longest, max_extend_ms=longest
     )
     silero, words = SharedSilero(), SegmentWords()
     await words.warm_up()
@@ -197,11 +205,13 @@ def fit(
     }
 
 
-def rows_of(corpus: Path, cache: Path, recollect: bool) -> tuple[list[dict], np.ndarray]:
+def rows_of(
+    corpus: Path, cache: Path, recollect: bool, live: BargeInSettings
+) -> tuple[list[dict], np.ndarray]:
     """One corpus' recorded frames and their embedding table (collected once, then reused)."""
     table_path = cache.with_suffix(".emb.npy")
     if recollect or not cache.exists():
-        rows = asyncio.run(collect(corpus))
+        rows = asyncio.run(collect(corpus, live))
         cache.parent.mkdir(parents=True, exist_ok=True)
         # embeddings are shared by every frame after one recognition: stored once each
         embs: dict[int, int] = {}
@@ -218,14 +228,14 @@ def rows_of(corpus: Path, cache: Path, recollect: bool) -> tuple[list[dict], np.
     return rows, np.load(table_path)
 
 
-def merged(corpora: list[Path], rows_dir: Path, recollect: bool):
+def merged(corpora: list[Path], rows_dir: Path, recollect: bool, live: BargeInSettings):
     """Every corpus' rows, manifests and embedding tables as one training set (clip ids are
     unique across corpora: each build has its own prefix)."""
     rows: list[dict] = []
     tables: list[np.ndarray] = []
     clips: dict[str, dict] = {}
     for corpus in corpora:
-        part, table = rows_of(corpus, rows_dir / f"{corpus.name}-rows.jsonl", recollect)
+        part, table = rows_of(corpus, rows_dir / f"{corpus.name}-rows.jsonl", recollect, live)
         offset = sum(len(t) for t in tables)
         for r in part:
             r["emb_index"] = r["emb_index"] + offset if r["emb_index"] >= 0 else -1
@@ -255,15 +265,19 @@ def main() -> None:
     ap.add_argument("--check", type=Path, action="append", default=[],
                     help="A corpus not trained on: the model's figures there, at its operating "
                          "point (does the held-out estimate hold on other voices?).")  # fmt: skip
+    ap.add_argument("--longest-ms", type=int, default=None,
+                    help="Train for candidates kept paused up to this long (max_extend_ms; "
+                         "default: the settings' own). Use a --rows-dir of its own.")  # fmt: skip
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args()
-    rows, table, clips = merged(args.corpus, args.rows_dir, args.recollect)
+    live = live_settings(args.longest_ms)
+    rows, table, clips = merged(args.corpus, args.rows_dir, args.recollect, live)
     y = labels(rows, clips)
     w = _weights(rows, clips, args.ignore_weight)
     proj = projection(table, args.embedding_dims) if args.embedding_dims else None
     x = matrix(rows, table, proj)
     held_out = out_of_fold(rows, x, y, w, trees=args.trees, depth=args.depth, bag=args.bag)
-    point, stats = operating_point(rows, held_out, clips, BargeInSettings(), args.max_fp)
+    point, stats = operating_point(rows, held_out, clips, live, args.max_fp)
     data = fit(x, y, w, trees=args.trees, depth=args.depth, bag=args.bag)
     if proj is not None:
         data["embedding"] = proj
@@ -276,14 +290,15 @@ def main() -> None:
         "bag": args.bag,
         "ignore_weight": args.ignore_weight,
         "embedding_dims": args.embedding_dims,
+        "longest_pause_ms": live.longest_pause_ms,
         **point,
         "cross_validated": stats,
     }
     model = SegmentModel(data)
     for corpus in args.check:
-        other, other_table, other_clips = merged([corpus], args.rows_dir, args.recollect)
+        other, other_table, other_clips = merged([corpus], args.rows_dir, args.recollect, live)
         scores = [model.score_vector(v) for v in matrix(other, other_table, proj)]
-        figures = measure(other, np.array(scores), other_clips, BargeInSettings(), point)
+        figures = measure(other, np.array(scores), other_clips, live, point)
         data["meta"].setdefault("checked", {})[corpus.name] = figures
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n")

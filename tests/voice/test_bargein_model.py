@@ -7,6 +7,7 @@ import pytest
 
 from tests.voice.scripts import load_script
 from voice.bargein_model import FEATURES, MODEL_PATH, SegmentModel, default_model
+from voice.bargein_settings import BargeInSettings
 from voice.errors import VoiceError
 
 
@@ -17,6 +18,10 @@ def test_shipped_model_loads_with_its_operating_point():
     meta = model.meta
     assert meta["corpus"] != "bargein-dev"  # trained on disjoint audio, dev is for measuring
     assert "cross_validated" in meta
+    # trained for the settings it ships with: candidates recorded up to the longest pause
+    assert meta["longest_pause_ms"] == BargeInSettings().longest_pause_ms
+    # a rule of its own at the longest pause only if trained with one, and below the window's
+    assert model.final_score is None or 0.0 < model.final_score <= model.timeout_score
     if model.embedding_axes is not None:
         assert model.embedding_axes.shape == (model.embedding_dims, 384)
 

@@ -199,3 +199,29 @@ def test_earlier_candidates_are_remembered_for_two_seconds():
     p.reset()  # the reply ended: a new reply starts with no history
     _frames(p, 5000, 4, probs=(0.99,))
     assert p.features()["prior_ms"] == 0
+
+
+def test_a_plausible_candidate_still_going_at_the_longest_pause_gets_the_turn():
+    middling = stump("elapsed_ms", -1.0, 0.0, 0.0)  # score 0.5 everywhere
+    settings = BargeInSettings(
+        max_confirm_ms=300, max_extend_ms=500, timeout_score=0.6, extend_score=0.4, final_score=0.5
+    )
+    d = _frames(BargeInPolicy(settings, model=middling), 0, 40, probs=(0.99,))
+    assert [x.reason for x in d][:2] == ["onset", "turn at longest pause"]
+    assert d[1].verdict is Verdict.CONFIRM and d[1].t_ms == 500  # not before the longest pause
+    # one notch stricter and it resumes there, as before
+    stricter = BargeInSettings(
+        max_confirm_ms=300, max_extend_ms=500, timeout_score=0.6, extend_score=0.4, final_score=0.55
+    )
+    d = _frames(BargeInPolicy(stricter, model=middling), 0, 40, probs=(0.99,))
+    assert d[1].reason == "not a turn" and d[1].t_ms == 500
+
+
+def test_a_model_without_a_final_score_decides_the_longest_pause_as_the_window_end():
+    middling = stump("elapsed_ms", -1.0, 0.0, 0.0)  # score 0.5, trained without a final rule
+    assert middling.final_score is None
+    settings = BargeInSettings(
+        max_confirm_ms=300, max_extend_ms=500, timeout_score=0.6, extend_score=0.4
+    )
+    d = _frames(BargeInPolicy(settings, model=middling), 0, 40, probs=(0.99,))
+    assert d[1].reason == "not a turn" and d[1].t_ms == 500  # the window-end score, 0.6
