@@ -193,12 +193,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
                     help="Event loop of the calls (the server's default is uvloop).")  # fmt: skip
     args = ap.parse_args(argv)
-    runner = eventloop.run if args.loop == "uvloop" else asyncio.run
     if args.transport == "ws":
         from bench.load_ws import run_ws
 
         results = [
-            runner(run_ws(args.corpus, int(n), args.seconds, args.port, args.ramp_s, args.loop))
+            eventloop.run(
+                run_ws(args.corpus, int(n), args.seconds, args.port, args.ramp_s, args.loop),
+                uvloop=args.loop == "uvloop",
+            )
             for n in args.calls.split(",")
         ]
         _print(args, results)
@@ -209,7 +211,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(words.warm_up())
     clips = interrupt_clips(args.corpus)
     results = [
-        runner(run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms, args.ramp_s))
+        eventloop.run(
+            run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms, args.ramp_s),
+            uvloop=args.loop == "uvloop",
+        )
         for n in args.calls.split(",")
     ]
     _print(args, results)

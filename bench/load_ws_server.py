@@ -15,7 +15,6 @@ usage (started by bench/load_ws.py): python bench/load_ws_server.py CORPUS PORT 
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import json
 import resource
@@ -163,7 +162,7 @@ def serve(corpus: Path, port: int, seconds: float, loop: str = "uvloop") -> None
                                 log_level="warning", timeout_graceful_shutdown=1)  # fmt: skip
         await uvicorn.Server(config).serve()
 
-    (eventloop.run if loop == "uvloop" else asyncio.run)(main())
+    eventloop.run(main(), uvloop=loop == "uvloop")
 
 
 if __name__ == "__main__":

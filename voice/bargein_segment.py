@@ -30,9 +30,8 @@ def _rise(levels: list[float], background_db: float) -> float:
     return round(_mean(levels) - background_db, 1) if levels else 0.0
 
 
-def _swing(ordered: list[float]) -> float:
+def _swing(s: list[float]) -> float:
     """90th minus 10th percentile of sorted values (linear interpolation, as np.percentile)."""
-    s = ordered
 
     def at(q: float) -> float:
         k = (len(s) - 1) * q
@@ -115,7 +114,7 @@ class Segment:
             "elapsed_ms": self.now_ms - self.start_ms,
             "active_ms": self.active * FRAME_MS,
             "voiced_ms": voiced_ms,
-            "voiced_share": round(voiced_ms / 32 / windows, 3) if windows else 0.0,
+            "voiced_share": round(voiced_ms / SILERO_WINDOW_MS / windows, 3) if windows else 0.0,
             "max_prob": round(self._prob_max, 3),
             "mean_prob": round(self._prob_sum / windows, 3) if windows else 0.0,
             "modulation_db": _swing(self._ordered) if len(levels) > 2 else 0.0,

@@ -16,13 +16,15 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def run(main: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run(main)` on uvloop when available."""
+def run(main: Coroutine[Any, Any, T], *, uvloop: bool = True) -> T:
+    """`asyncio.run(main)` on uvloop when available (and `uvloop`: False measures without)."""
+    if not uvloop:
+        return asyncio.run(main)
     try:
-        import uvloop
+        import uvloop as fast
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it on Linux and macOS
         return asyncio.run(main)
-    return uvloop.run(main)
+    return fast.run(main)
 
 
 def loop_name() -> str:

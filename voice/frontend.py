@@ -211,6 +211,7 @@ class SharedFrontEnd:
         e = self.energy
         rise, fall, over, min_db = e.floor_rise_db, e.floor_fall, e.over_floor_db, e.min_level_db
         active: list[bool] = []
+        floors: list[float] = []
         for i, call in enumerate(calls):
             lv = level[i]
             floor = call.floor_db
@@ -221,6 +222,7 @@ class SharedFrontEnd:
             else:
                 floor = min(lv, floor + rise)
             call.floor_db = floor
+            floors.append(floor)
             active.append(lv > floor + over and lv > min_db)
         shapes = self._shapes(calls, pcm, active)
         out = []
@@ -229,7 +231,7 @@ class SharedFrontEnd:
                 FrontFrame(
                     pcm=pcm[i],
                     level_db=level[i],
-                    floor_db=call.floor_db,  # type: ignore[arg-type]  # set just above
+                    floor_db=floors[i],
                     active=active[i],
                     dtmf=tones[i],
                     far_db=far_db[i],
