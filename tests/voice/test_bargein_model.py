@@ -26,40 +26,55 @@ def test_shipped_model_loads_with_its_operating_point():
         assert model.embedding_axes.shape == (model.embedding_dims, 384)
 
 
-def test_numpy_trees_match_scikit_learn(tmp_path):
-    train = load_script("bargein_train/train.py")
-    rng = np.random.default_rng(3)
-    n = 3000
+def _toy(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, len(FEATURES)))
-    y = ((x[:, 2] + 0.5 * x[:, 15] - 0.3 * x[:, 0] * x[:, 4]) > 0.2).astype(int)
-    w = np.ones(n)
-    data = train.fit(x, y, w, trees=25, depth=3)
+    y = (x[:, 2] + 0.5 * x[:, 15] - 0.3 * x[:, 0] * x[:, 4] + 0.3 * rng.normal(size=n)) > 0.2
+    return x, y.astype(int)
+
+
+def _exported(tmp_path, data: dict) -> SegmentModel:
     path = tmp_path / "m.json"
     path.write_text(json.dumps(data))
-    model = SegmentModel.load(path)
-    gb = train._boost(x, y, w, 25, 3)
-    expected = gb.predict_proba(x[:200])[:, 1]
+    return SegmentModel.load(path)
+
+
+@pytest.mark.parametrize("kind", ["hgb", "gb"])
+def test_numpy_trees_match_scikit_learn(tmp_path, kind):
+    train = load_script("bargein_train/train.py")
+    learners = train.learners
+    x, y = _toy(3, 3000)
+    w = np.ones(len(y))
+    learner = learners.Learner(trees=40, leaves=15, min_leaf=20, temperature=3.0)
+    if kind == "gb":
+        learner = learners.Learner(kind="gb", trees=25, depth=3, temperature=1.0)
+    model = _exported(tmp_path, train.fit(x, y, w, learner))
+    (fitted,) = learners.bag(x, y, w, learner)
+    # the forest scores what scikit-learn's log-odds give, over the temperature
+    z = fitted.decision_function(x[:200]) / learner.temperature
+    expected = 1.0 / (1.0 + np.exp(-z))
     got = np.array([model.score_vector(row) for row in x[:200]])
     assert np.allclose(got, expected, atol=1e-4)
+    assert np.allclose(learners.scores([fitted], x[:200], learner), expected)
+    # and the scores are not all alike (a forest of empty trees would also "match")
+    assert got.min() < 0.3 and got.max() > 0.7
 
 
 def test_a_bag_of_models_exports_as_one_forest_with_their_mean_log_odds(tmp_path):
     train = load_script("bargein_train/train.py")
-    rng = np.random.default_rng(5)
-    n = 2000
-    x = rng.normal(size=(n, len(FEATURES)))
-    y = ((x[:, 1] - 0.7 * x[:, 9] + 0.4 * rng.normal(size=n)) > 0).astype(int)
-    w = np.ones(n)
-    data = train.fit(x, y, w, trees=10, depth=2, bag=3)
+    learners = train.learners
+    x, y = _toy(5, 2000)
+    w = np.ones(len(y))
+    learner = learners.Learner(kind="gb", trees=10, depth=2, bag=3, temperature=2.0)
+    data = train.fit(x, y, w, learner)
     assert len(data["trees"]) == 30
-    path = tmp_path / "bag.json"
-    path.write_text(json.dumps(data))
-    model = SegmentModel.load(path)
-    models = train._bag(x, y, w, 10, 2, 3)
+    model = _exported(tmp_path, data)
+    models = learners.bag(x, y, w, learner)
     # the three differ (own subsamples), and the export is exactly their mean log-odds
     first, second = (m.decision_function(x[:100]) for m in models[:2])
     assert not np.allclose(first, second)
-    expected = 1.0 / (1.0 + np.exp(-train._log_odds(models, x[:100])))
+    mean = np.mean([m.decision_function(x[:100]) for m in models], axis=0)
+    expected = 1.0 / (1.0 + np.exp(-mean / 2.0))
     got = np.array([model.score_vector(row) for row in x[:100]])
     assert np.allclose(got, expected, atol=1e-4)
 
