@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from bench.bargein import SimulatedLine  # noqa: E402
 from bench.load_ws_server import interrupt_clips  # noqa: E402
-from voice import eventloop  # noqa: E402
+from voice import eventloop, heap  # noqa: E402
 from voice.bargein import BargeInController, Confirm, Pause  # noqa: E402
 from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
@@ -127,6 +127,7 @@ async def run_n(
     hold_ms: float = 0.0,
     ramp_s: float = 0.0,
 ) -> dict:
+    pauses_log = heap.PauseLog().install()
     silero = SharedSilero()
     front = SharedFrontEnd(hold_ms=hold_ms)
     picks = [clips[i % len(clips)] for i in range(n_calls)]
@@ -142,6 +143,7 @@ async def run_n(
     )
     cpu1, t1 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
     loop_cpu = time.thread_time() - loop0
+    pauses_log.remove()
     silero.close()
     lags = np.concatenate([np.array(o["lags"]) for o in out])
     # the first 2 s hold every call's start-up (first Silero batches, first candidates at once)
@@ -171,6 +173,7 @@ async def run_n(
             "p95": float(np.percentile(pauses, 95)) if pauses else None,
         },
         "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),
+        "gc": pauses_log.summary(),
         "recognitions": len(decodes),
         "recognition_ms": {
             "p50": round(float(np.percentile(decodes, 50)), 1) if decodes else None,
@@ -192,13 +195,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--port", type=int, default=8765, help="The ws server's port.")
     ap.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
                     help="Event loop of the calls (the server's default is uvloop).")  # fmt: skip
+    ap.add_argument("--gc", choices=("settled", "default"), default="settled",
+                    help="settled: the loaded heap frozen (voice.heap.settle), as `switchboard "
+                         "serve` runs; default: Python's collector untouched.")  # fmt: skip
     args = ap.parse_args(argv)
     if args.transport == "ws":
         from bench.load_ws import run_ws
 
         results = [
             eventloop.run(
-                run_ws(args.corpus, int(n), args.seconds, args.port, args.ramp_s, args.loop),
+                run_ws(
+                    args.corpus, int(n), args.seconds, args.port, args.ramp_s, args.loop, args.gc
+                ),
                 uvloop=args.loop == "uvloop",
             )
             for n in args.calls.split(",")
@@ -210,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
     if words is not None:
         asyncio.run(words.warm_up())
     clips = interrupt_clips(args.corpus)
+    if args.gc == "settled":
+        heap.settle()
     results = [
         eventloop.run(
             run_n(clips, args.corpus, int(n), args.seconds, words, args.hold_ms, args.ramp_s),
@@ -224,6 +234,8 @@ def _print(args: argparse.Namespace, results: list[dict]) -> None:
     report = {
         "transport": args.transport,
         "loop": args.loop,
+        "gc": args.gc,
+        "ramp_s": args.ramp_s,
         "seconds": args.seconds,
         "cpu_count": os.cpu_count(),
         # the machine is shared: other processes' load bounds what this process can get

@@ -148,11 +148,17 @@ async def _call(base: str, http: httpx.AsyncClient, k: int, stream: tuple[str, l
 
 
 async def run_ws(
-    corpus: Path, n_calls: int, seconds: float, port: int, ramp_s: float = 0.0, loop: str = "uvloop"
+    corpus: Path,
+    n_calls: int,
+    seconds: float,
+    port: int,
+    ramp_s: float = 0.0,
+    loop: str = "uvloop",
+    gc: str = "settled",
 ) -> dict:
     """One server process, `n_calls` concurrent calls against it; the load.py report row."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    cmd = [sys.executable, str(SERVER), str(corpus), str(port), str(seconds), loop]
+    cmd = [sys.executable, str(SERVER), str(corpus), str(port), str(seconds), loop, gc]
     log = (Path(os.environ.get("TMPDIR", "/tmp")) / f"load-ws-server-{port}.log").open("w")
     proc = await asyncio.create_subprocess_exec(
         *cmd, env=env, stdout=log, stderr=log, preexec_fn=_die_with_parent
@@ -249,6 +255,7 @@ def _report(
         "dropped_frames": sum(c["sent"] for c in calls) - len(lags),  # sent, never decided
         "pause_latency_ms": _spread(np.array(pauses), 50, 95),
         "silero_mean_batch": stats["silero_mean_batch"],
+        "gc": stats["gc"],  # the server's collections during the calls
         "recognitions": len(stats["recognition_ms"]),
         "recognition_ms": _spread(np.array(stats["recognition_ms"]), 50, 95),
     }

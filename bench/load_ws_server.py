@@ -9,8 +9,9 @@ frame path is measured: each call's agent says one line whose audio is its clip'
 recogniser hears nothing (its Whisper would otherwise dominate the CPU of a load test). A
 wrapper around each call's controller records when every frame's decision was made.
 
-usage (started by bench/load_ws.py): python bench/load_ws_server.py CORPUS PORT SECONDS [LOOP]
-(LOOP: uvloop, the default, as `switchboard serve` runs, or asyncio)
+usage (started by bench/load_ws.py): python bench/load_ws_server.py CORPUS PORT SECONDS [LOOP [GC]]
+(LOOP: uvloop, the default, as `switchboard serve` runs, or asyncio; GC: settled, the default,
+as `switchboard serve` runs (`voice.heap.settle`), or default)
 """
 
 from __future__ import annotations
@@ -111,12 +112,14 @@ class _Timed:
         return getattr(self.inner, name)
 
 
-def serve(corpus: Path, port: int, seconds: float, loop: str = "uvloop") -> None:
+def serve(
+    corpus: Path, port: int, seconds: float, loop: str = "uvloop", gc: str = "settled"
+) -> None:
     """Run the voice app on 127.0.0.1:`port` until killed."""
     import uvicorn
 
     from backplane import Backplane
-    from voice import eventloop
+    from voice import eventloop, heap
     from voice.app import VoiceServer, create_app
     from voice.bargein_hooks import BargeInHooks
     from voice.config import WS_MAX_BYTES, VoiceSettings
@@ -143,6 +146,9 @@ def serve(corpus: Path, port: int, seconds: float, loop: str = "uvloop") -> None
                              recognizer=_Deaf(), synthesizer=_ClipVoice(audio),
                              entry_agent="load", hooks=timed)  # fmt: skip
         app = create_app(server)
+        if gc == "settled":
+            heap.settle()
+        pauses = heap.PauseLog().install()
 
         @app.get("/load-stats")
         async def stats() -> dict[str, object]:
@@ -151,7 +157,10 @@ def serve(corpus: Path, port: int, seconds: float, loop: str = "uvloop") -> None
             use = resource.getrusage(resource.RUSAGE_SELF)
             silero = shared_silero()
             decodes = [d for c in hooks.controllers.values() for d in c.decode_ms]
+            collected = pauses.summary()
+            pauses.pauses.clear()  # each report covers the time since the last one
             return {
+                "gc": collected,
                 "cpu_s": use.ru_utime + use.ru_stime,
                 "frames": frames,
                 "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),
@@ -166,4 +175,4 @@ def serve(corpus: Path, port: int, seconds: float, loop: str = "uvloop") -> None
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), *sys.argv[4:5])
+    serve(Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), *sys.argv[4:6])

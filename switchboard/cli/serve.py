@@ -25,7 +25,7 @@ def serve(
     import uvicorn
 
     from switchboard.server import ServerSettings, voice_app
-    from voice import eventloop
+    from voice import eventloop, heap
     from voice.config import WS_MAX_BYTES, VoiceSettings
 
     logging.basicConfig(
@@ -38,6 +38,7 @@ def serve(
 
     async def run() -> None:
         async with voice_app(settings) as (app, _server):
+            heap.settle()  # models loaded: no full collection walks them mid-call
             config = uvicorn.Config(
                 app, host=host, port=port, ws_max_size=WS_MAX_BYTES, log_level="info"
             )

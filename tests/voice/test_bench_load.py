@@ -36,3 +36,4 @@ def test_a_few_calls_run_through_the_real_frame_path():
     lag = report["frame_lag_ms"]
     assert 0.0 <= lag["p50"] <= lag["p99"] <= lag["max"]
     assert report["silero_mean_batch"] >= 1.0
+    assert report["gc"]["collections"] > 0  # every frame allocates: the collector ran
