@@ -15,7 +15,7 @@ import enum
 import logging
 from typing import TYPE_CHECKING
 
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backplane import BackplaneError, SessionStatus
 from voice.call import CallLoop
@@ -50,11 +50,21 @@ class StreamHandler:
         self._receiving: asyncio.Task[str] | None = None  # set while waiting for a message
         self._loop_ended = False
         self._send_lock = asyncio.Lock()
+        self._gone = False  # the socket closed under a send
         self._skipped = 0
 
     async def send(self, text: str) -> None:
+        if self._gone:
+            return
         async with self._send_lock:  # the sender task and barge-in both write
-            await self.ws.send_text(text)
+            try:
+                await self.ws.send_text(text)
+            except WebSocketDisconnect:
+                # The caller hung up (or the line dropped) mid-reply: how calls end, not a
+                # fault. The receive loop sees the disconnect and finishes the call; until then
+                # there is no one to send to.
+                self._gone = True
+                log.info("stream %s: the line closed while sending", self.stream_sid or "?")
 
     async def run(self) -> None:
         reason = "socket closed without stop"

@@ -135,3 +135,26 @@ async def test_start_for_an_unknown_session_closes_the_stream_without_crashing(
         await asyncio.wait_for(ws.wait_closed(), 10)
     health = await live.sim.http.get(f"{live.url}/healthz")
     assert health.json() == {"ok": True, "live_calls": 0}
+
+
+async def test_a_hangup_while_the_agent_is_talking_is_no_error(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line going away mid-reply is how calls end: the sender stops quietly."""
+    caplog.set_level(logging.INFO, logger="voice")
+    call = await live.sim.place_call()
+    for _ in range(400):  # until the greeting's audio is flowing
+        loop = live.server.calls.get(call.call_sid)
+        if loop is not None and loop.outbound.first_audio_at is not None:
+            break
+        await asyncio.sleep(0.025)
+    else:
+        pytest.fail("the agent never started talking")
+    await call.hangup()
+    for _ in range(200):
+        if not live.server.calls:
+            break
+        await asyncio.sleep(0.05)
+    assert live.server.calls == {}
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
