@@ -3,7 +3,7 @@
 CPython's cyclic collector stops everything while it walks the objects of a generation. A
 server that has loaded Whisper, Silero, pydantic and FastAPI holds a few hundred thousand
 long-lived objects, and a full (generation 2) collection walks all of them: at 100 calls over
-WebSocket (`bench/load.py --transport ws`) those pauses took 54-102 ms, every frame of every
+WebSocket (`bench/load.py --transport ws`) those pauses took 37-102 ms, every frame of every
 call waiting behind them. `settle()` runs once the server is loaded: one full collection, then
 `gc.freeze()` moves every survivor to a permanent generation that later collections skip.
 (Collecting the youngest generation less often, every 10,000 allocations instead of 700, cut
