@@ -157,10 +157,8 @@ def serve(
             use = resource.getrusage(resource.RUSAGE_SELF)
             silero = shared_silero()
             decodes = [d for c in hooks.controllers.values() for d in c.decode_ms]
-            collected = pauses.summary()
-            pauses.pauses.clear()  # each report covers the time since the last one
             return {
-                "gc": collected,
+                "gc": pauses.drain(),  # each report covers the time since the last one
                 "cpu_s": use.ru_utime + use.ru_stime,
                 "frames": frames,
                 "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),

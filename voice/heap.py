@@ -59,5 +59,11 @@ class PauseLog:
             "pauses_over_10ms": sum(1 for p in ms if p > 10.0),
         }
 
+    def drain(self) -> dict[str, float | int]:
+        """`summary()`, then start counting afresh (one report per measured period)."""
+        summary = self.summary()
+        self.pauses.clear()
+        return summary
+
 
 __all__ = ["PauseLog", "settle"]

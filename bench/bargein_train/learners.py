@@ -51,7 +51,7 @@ class Learner:
         }
 
 
-GB = Learner(kind="gb", trees=60, depth=3, temperature=1.0)
+GB = Learner(kind="gb", trees=60, depth=3, bag=4, temperature=1.0)
 """The earlier recipe (the shipped model before the switch to `hgb`)."""
 
 
@@ -118,21 +118,21 @@ def _gb_trees(gb: Any) -> tuple[float, list[dict[str, list]]]:
     return float(np.log(prior / (1 - prior))), trees
 
 
+def _inner(nodes: np.ndarray, column: str) -> list[int]:
+    """A node column of an hgb tree with leaves as -1 (hgb stores 0 there, unsigned)."""
+    return np.where(nodes["is_leaf"] != 0, -1, nodes[column].astype(np.int64)).tolist()
+
+
 def _hgb_trees(hgb: Any) -> tuple[float, list[dict[str, list]]]:
     trees = []
     for (predictor,) in hgb._predictors:  # one tree per iteration for a binary problem
         nodes = predictor.nodes
-        leaf = nodes["is_leaf"].astype(bool)
-
-        def inner(column: str, leaf: np.ndarray = leaf, nodes: Any = nodes) -> list[int]:
-            return np.where(leaf, -1, nodes[column].astype(np.int64)).tolist()  # leaves: -1
-
         trees.append(
             {
-                "feature": inner("feature_idx"),
+                "feature": _inner(nodes, "feature_idx"),
                 "threshold": [round(float(v), 6) for v in nodes["num_threshold"]],
-                "left": inner("left"),
-                "right": inner("right"),
+                "left": _inner(nodes, "left"),
+                "right": _inner(nodes, "right"),
                 "value": [round(float(v), 7) for v in nodes["value"]],
             }
         )

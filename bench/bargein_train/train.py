@@ -208,8 +208,6 @@ def chosen_learner(args: argparse.Namespace) -> Learner:
         "min_leaf": args.min_leaf,
         "bag": args.bag,
     }
-    if args.learner == "gb" and args.bag is None:
-        given["bag"] = 4
     return replace(base, **{k: v for k, v in given.items() if v is not None})
 
 

@@ -62,6 +62,7 @@ def test_pause_log_records_collections_while_installed():
     assert summary["max_pause_ms"] >= 0.0
     gc.collect()
     assert log.summary()["collections"] == 2  # removed: no longer recording
+    assert log.drain() == summary and log.summary()["collections"] == 0
     assert heap.PauseLog().summary() == {
         "collections": 0,
         "full_collections": 0,

@@ -97,6 +97,14 @@ async def test_media_before_start_and_a_second_start_are_skipped(
     assert (await live.backplane.snapshot("CAearly")).status == SessionStatus.ENDED
 
 
+async def _until_calls_end(live: Live) -> None:
+    for _ in range(200):
+        if not live.server.calls:
+            break
+        await asyncio.sleep(0.05)
+    assert live.server.calls == {}
+
+
 async def test_abrupt_disconnect_keeps_the_session_live_and_releases_the_lease(
     live: Live, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -106,11 +114,7 @@ async def test_abrupt_disconnect_keeps_the_session_live_and_releases_the_lease(
     call.play(tone(400))
     assert await call.wait_for_agent(within=20)
     await call.drop()
-    for _ in range(200):
-        if not live.server.calls:
-            break
-        await asyncio.sleep(0.05)
-    assert live.server.calls == {}
+    await _until_calls_end(live)
     snap = await live.backplane.snapshot(call.call_sid)
     assert snap.status == SessionStatus.ACTIVE and snap.slots["turns"].value == 1
     assert any("socket closed without stop" in r.getMessage() for r in caplog.records)
@@ -151,10 +155,6 @@ async def test_a_hangup_while_the_agent_is_talking_is_no_error(
     else:
         pytest.fail("the agent never started talking")
     await call.hangup()
-    for _ in range(200):
-        if not live.server.calls:
-            break
-        await asyncio.sleep(0.05)
-    assert live.server.calls == {}
+    await _until_calls_end(live)
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
