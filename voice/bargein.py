@@ -22,7 +22,7 @@ from opentelemetry import trace
 
 from backplane.events import BargeInDecision
 from voice.bargein_model import SegmentModel
-from voice.bargein_policy import BargeInPolicy, Decision, FrameEvidence, Verdict
+from voice.bargein_policy import REONSET, BargeInPolicy, Decision, FrameEvidence, Verdict
 from voice.bargein_settings import BargeInSettings
 from voice.bargein_words import HeardWords
 from voice.codec import FRAME_MS, FRAME_SAMPLES
@@ -251,10 +251,15 @@ class BargeInController:
     async def _act(self, d: Decision, playout: PlayoutControl) -> BargeInAction | None:
         action: BargeInAction
         if d.verdict is Verdict.PAUSE:
-            if self.state is not BargeInState.LISTENING:
+            if self.state is BargeInState.PAUSED and d.reason == REONSET:
+                # a new candidate in the same pause: its own words, no second `clear`, and
+                # the reply still resumes from where the caller stopped hearing it
+                self._cancel_asr()
+            elif self.state is BargeInState.LISTENING:
+                self._heard_ms = await playout.pause()
+                self._move(BargeInState.PAUSED)
+            else:
                 return None  # never a second `clear` for the same candidate
-            self._heard_ms = await playout.pause()
-            self._move(BargeInState.PAUSED)
             self._segment_pcm = list(self._recent)
             action = Pause(t_ms=d.t_ms, heard_ms=self._heard_ms)
         elif d.verdict is Verdict.RESUME:

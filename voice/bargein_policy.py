@@ -55,6 +55,9 @@ class Decision:
 
 
 _PRIOR_MS = 2000  # how far back earlier candidates count
+REONSET = "re-onset"
+"""The reason of a PAUSE decided while already paused: a new candidate replaced the open one
+(`BargeInSettings.reonset_rise_db`); the line is not cleared again."""
 
 
 def _shape(ev: FrameEvidence) -> FrameShape:
@@ -195,6 +198,13 @@ class BargeInPolicy:
             return self._resume(ev, "dtmf", f)
         if seg.echo * 2 > seg.frames:
             return self._resume(ev, "echo", f)
+        if (
+            s.reonset_rise_db is not None
+            and elapsed >= s.reonset_after_ms
+            and live
+            and seg.louder_source(s.reonset_rise_db)
+        ):
+            return self._restart(ev, f)
         if seg.quiet_run * FRAME_MS >= s.end_ms:
             if f["voiced_ms"]:
                 self._ended = (ev.t_ms, seg)
@@ -274,22 +284,41 @@ class BargeInPolicy:
         s = self.settings
         return [w for w in seg.words if w not in s.backchannels and not _LAUGH.match(w)]
 
+    def _remember(self, ev: FrameEvidence, seg: Segment) -> None:
+        self._history.append((ev.t_ms, ev.t_ms - seg.start_ms, seg.score))
+        self._history = self._history[-8:]
+        seg.prior = None  # a next word may revive it (`merge_ms`), with this in its past
+
     def _resume(
         self, ev: FrameEvidence, reason: str, f: _Features, *, rearm: bool = False
     ) -> Decision:
         if self.segment is not None:
-            seg = self.segment
-            self._history.append((ev.t_ms, ev.t_ms - seg.start_ms, seg.score))
-            self._history = self._history[-8:]
-            seg.prior = None  # a next word may revive it (`merge_ms`), with this in its past
+            self._remember(ev, self.segment)
         self.segment = None
         if rearm:
             self._rearm_until = ev.t_ms + self.settings.rearm_ms
         return Decision(verdict=Verdict.RESUME, t_ms=ev.t_ms, reason=reason, features=f)
+
+    def _restart(self, ev: FrameEvidence, f: _Features) -> Decision:
+        """A louder sound began inside the candidate: it becomes a candidate of its own (its
+        last two frames so far), and the old one is remembered as a resumed one would be."""
+        old = self.segment
+        assert old is not None  # only from _judge
+        self._remember(ev, old)
+        new = Segment(start_ms=ev.t_ms - 2 * FRAME_MS, bg_level_db=old.bg_level_db,
+                      bg_prob=old.bg_prob)  # fmt: skip
+        new.now_ms = ev.t_ms
+        new.frames = new.active = 2
+        for level in old.levels[-2:]:
+            new.add_level(level)
+        new.add_probs(ev.probs)
+        new.add_shape(_shape(ev))
+        self.segment = new
+        return Decision(verdict=Verdict.PAUSE, t_ms=ev.t_ms, reason=REONSET, features=f)
 
     def _confirm(self, ev: FrameEvidence, reason: str, f: _Features) -> Decision:
         self.segment = None
         return Decision(verdict=Verdict.CONFIRM, t_ms=ev.t_ms, reason=reason, features=f)
 
 
-__all__ = ["BargeInPolicy", "Decision", "FrameEvidence", "Verdict", "words_of"]
+__all__ = ["REONSET", "BargeInPolicy", "Decision", "FrameEvidence", "Verdict", "words_of"]

@@ -65,6 +65,7 @@ class Segment:
     lexical: list[str] | None = None  # the heard words that are not backchannels (ditto)
     _level_sum: float = 0
     _level_max: float = -np.inf
+    _earlier_max: float = -np.inf  # loudest frame before the last two
     _ordered: list[float] = field(default_factory=list)  # `levels`, sorted
     _prob_sum: float = 0
     _prob_max: float = 0.0
@@ -79,7 +80,15 @@ class Segment:
         self.levels.append(level_db)
         self._level_sum += level_db
         self._level_max = max(self._level_max, level_db)
+        if len(self.levels) > 2:
+            self._earlier_max = max(self._earlier_max, self.levels[-3])
         bisect.insort(self._ordered, level_db)
+
+    def louder_source(self, rise_db: float) -> bool:
+        """The last two frames both stand `rise_db` over every earlier frame of the segment:
+        something new and louder started inside it."""
+        levels = self.levels
+        return len(levels) > 2 and min(levels[-1], levels[-2]) >= self._earlier_max + rise_db
 
     def add_probs(self, probs: tuple[float, ...] | list[float]) -> None:
         for p in probs:

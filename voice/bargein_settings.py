@@ -64,6 +64,13 @@ class BargeInSettings:
     resumed: a caller who has talked over the paused agent that long, plausibly, gets the
     turn (resuming would talk over them, and their next word would pause it again); None: the
     model's own."""
+    reonset_rise_db: float | None = 6.0
+    """A sound this much louder than anything earlier in an open candidate (for two frames,
+    `reonset_after_ms` or more into it) starts a new candidate in its place, the agent still
+    paused: a caller who speaks up inside a pause that a quieter room or noise opened is judged
+    on their own voice, not averaged with what came before. None: never."""
+    reonset_after_ms: int = 200
+    """How far into a candidate a louder sound counts as a new one (its own start is not)."""
     end_ms: int = 160
     """Quiet that ends a candidate segment."""
     merge_ms: int = 400
@@ -114,6 +121,8 @@ class BargeInSettings:
             raise VoiceError("barge_in: confirm_ms must not exceed max_confirm_ms")
         if settings.longest_pause_ms < settings.max_confirm_ms:
             raise VoiceError("barge_in: max_extend_ms must not be below max_confirm_ms")
+        if settings.reonset_rise_db is not None and settings.reonset_rise_db <= 0:
+            raise VoiceError("barge_in: reonset_rise_db must be positive (or null: never)")
         for name in ("confirm_score", "timeout_score", "extend_score", "final_score"):
             value = getattr(settings, name)
             if value is not None and not 0.0 <= value <= 1.0:

@@ -10,6 +10,7 @@ import soundfile as sf
 from switchboard.testing.corpus import bargein_dev_dir
 from tests.voice.stand_ins import stump
 from voice.bargein import BargeInController, BargeInState, Confirm, Pause, Resume
+from voice.bargein_policy import REONSET
 from voice.bargein_settings import BargeInSettings
 from voice.bargein_words import SegmentWords
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm
@@ -244,3 +245,18 @@ async def test_short_or_missing_reference_frames_never_break_the_call(silero):
         await ctl.on_frame(frame, line)
     assert ctl.state in (BargeInState.LISTENING, BargeInState.PAUSED)
     assert ctl._call.aec._frames == 40  # every frame went through the canceller
+
+
+async def test_a_louder_voice_inside_a_pause_is_a_new_candidate_without_a_second_clear(silero):
+    mic, agent = _clip("d0208")  # a quiet room opens a candidate; the caller speaks up in it
+    never = stump("elapsed_ms", -1.0, -5.0, -5.0)
+    _, line, actions, events = await run(mic, agent, silero, model=never)
+    reasons = [e.reason for e in events]
+    assert REONSET in reasons
+    k = reasons.index(REONSET)
+    before, restart = events[k - 1], events[k]
+    assert before.decision == "pause" and restart.decision == "pause"
+    assert restart.heard_ms == before.heard_ms  # the reply still resumes where it stopped
+    # one `clear` per pause from playing, none for the restart
+    assert line.clears == sum(1 for e in events if e.decision == "pause" and e.reason != REONSET)
+    assert isinstance(actions[k][1], Pause)

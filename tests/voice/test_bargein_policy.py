@@ -5,8 +5,9 @@ import pytest
 
 from tests.voice.stand_ins import stump
 from voice.bargein_model import FEATURES
-from voice.bargein_policy import BargeInPolicy, FrameEvidence, Verdict
+from voice.bargein_policy import REONSET, BargeInPolicy, FrameEvidence, Verdict
 from voice.bargein_settings import BargeInSettings
+from voice.errors import VoiceError
 
 LONG_VOICE = stump("voiced_ms", 300, -5.0, 5.0)  # turns are longer than 300 ms of voice
 
@@ -225,3 +226,31 @@ def test_a_model_without_a_final_score_decides_the_longest_pause_as_the_window_e
     )
     d = _frames(BargeInPolicy(settings, model=middling), 0, 40, probs=(0.99,))
     assert d[1].reason == "not a turn" and d[1].t_ms == 500  # the window-end score, 0.6
+
+
+def test_a_louder_voice_inside_an_open_candidate_starts_a_new_one():
+    never = stump("elapsed_ms", -1.0, -5.0, -5.0)  # nothing confirms: the candidates show
+    p = BargeInPolicy(model=never)
+    _frames(p, 0, 50, active=False, level=-50.0, probs=(0.1,))
+    # a quiet room opens a candidate; 300 ms later the caller speaks 15 dB over it
+    room = _frames(p, 1000, 15, level=-40.0, probs=(0.6,))
+    assert [d.reason for d in room] == ["onset"]
+    caller = _frames(p, 1300, 4, level=-25.0, probs=(0.95,))
+    assert [(d.verdict, d.reason) for d in caller] == [(Verdict.PAUSE, REONSET)]
+    assert caller[0].t_ms == 1340  # two frames louder than anything before them
+    assert p.segment is not None and p.segment.start_ms == 1300  # judged from the caller on
+    f = p.features()
+    assert f["prior_ms"] >= 300  # the room's candidate is its past, as a resumed one is
+    assert f["bg_level_db"] < -49  # the background is still what came before the room
+
+
+def test_syllables_and_a_disabled_setting_never_restart_a_candidate():
+    never = stump("elapsed_ms", -1.0, -5.0, -5.0)
+    # the caller's own syllables swing 12 dB, but never above the loudest earlier frame
+    d = _frames(BargeInPolicy(model=never), 0, 30, probs=(0.95,))
+    assert REONSET not in [x.reason for x in d]
+    off = BargeInPolicy(BargeInSettings(reonset_rise_db=None), model=never)
+    _frames(off, 1000, 15, level=-40.0, probs=(0.6,))
+    assert _frames(off, 1300, 4, level=-25.0, probs=(0.95,)) == []
+    with pytest.raises(VoiceError, match="reonset_rise_db"):
+        BargeInSettings.from_mapping({"reonset_rise_db": 0})
