@@ -4,9 +4,11 @@
 the real backplane (Redis at REDIS_URL), the stream handler, the call loop, outbound playout
 and the barge-in hooks (`voice.bargein_hooks.BargeInHooks`: shared Silero, batched detectors,
 short-context Whisper on candidates). The call's brain and voice are fixed so that only the
-frame path is measured: each call's agent says one line whose audio is its clip's
-`agent_audio` (the caller's echo in the clip is of that audio), and the call's own streaming
-recogniser hears nothing (its Whisper would otherwise dominate the CPU of a load test). A
+frame path is measured: each call's agent speaks its clip's `agent_audio` (the caller's echo in
+the clip is of that audio), and the call's own streaming recogniser is replaced by a clock that
+ends a caller turn every `TURN_S` seconds of audio (its Whisper would otherwise dominate the
+CPU of a load test), so after a confirmed barge-in the agent speaks again within `TURN_S`: the
+load stays a conversation, as in the in-process run, instead of falling quiet. A
 wrapper around each call's controller records when every frame's decision was made.
 
 usage (started by bench/load_ws.py): python bench/load_ws_server.py CORPUS PORT SECONDS [LOOP [GC]]
@@ -65,8 +67,7 @@ class _ClipAgent:
         yield f"clip {self.clip}"
 
     async def respond(self, caller_text: str) -> AsyncIterator[str]:
-        return
-        yield ""
+        yield f"clip {self.clip}"
 
     async def on_interrupted(self, heard_text: str) -> None:
         return None
@@ -82,14 +83,27 @@ class _ClipVoice:
         yield self.audio[int(text.split()[-1]) % len(self.audio)]
 
 
-class _Deaf:
-    """`Recognizer` that hears nothing (the call's STT is not what this benchmark measures)."""
+TURN_S = 3.0
 
-    def open(self) -> _Deaf:
-        return self
+
+class _TurnClock:
+    """`Recognizer` that transcribes nothing but ends a caller turn every `TURN_S` seconds of
+    audio (the call's STT is not what this benchmark measures; its turns keep the agent
+    talking). The call loop queues turns while a reply plays, so the next reply starts as soon
+    as a barge-in ends the current one."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+
+    def open(self) -> _TurnClock:
+        return _TurnClock()
 
     async def feed(self, pcm: np.ndarray) -> list[Transcript]:
-        return []
+        self.samples += len(pcm)
+        if self.samples < TURN_S * 8000:
+            return []
+        self.samples = 0
+        return [Transcript(text="go on", final=True)]
 
     async def close(self) -> None:
         return None
@@ -143,7 +157,7 @@ def serve(
         backplane = await Backplane.connect()
         settings = VoiceSettings(auth_token=TOKEN, public_base_url=f"http://127.0.0.1:{port}")
         server = VoiceServer(settings=settings, backplane=backplane, agents=agents,
-                             recognizer=_Deaf(), synthesizer=_ClipVoice(audio),
+                             recognizer=_TurnClock(), synthesizer=_ClipVoice(audio),
                              entry_agent="load", hooks=timed)  # fmt: skip
         app = create_app(server)
         if gc == "settled":

@@ -240,6 +240,9 @@ def main() -> None:
                     help="Train for candidates kept paused up to this long (max_extend_ms; "
                          "default: the settings' own). Use a --rows-dir of its own.")  # fmt: skip
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--held-out", type=Path, default=None,
+                    help="Also save the rows' held-out scores here (.npy, in row order), to "
+                         "study other decision rules without refitting.")  # fmt: skip
     args = ap.parse_args()
     live = live_settings(args.longest_ms)
     rows, table, clips = merged(args.corpus, args.rows_dir, args.recollect, live)
@@ -249,6 +252,8 @@ def main() -> None:
     x = matrix(rows, table, proj)
     learner = chosen_learner(args)
     held_out = out_of_fold(rows, x, y, w, learner)
+    if args.held_out is not None:
+        np.save(args.held_out, held_out)
     point, stats = operating_point(rows, held_out, clips, live, args.max_fp)
     data = fit(x, y, w, learner)
     if proj is not None:
