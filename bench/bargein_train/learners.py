@@ -31,7 +31,9 @@ class Learner:
     trees: int = 300
     depth: int | None = None  # gb: required (its trees are depth-limited); hgb: optional cap
     leaves: int = 31
-    min_leaf: int = 200
+    # 1000 (was 200): on voice-disjoint folds of the six training corpora, +0.6 to +1.3 points
+    # of recall at 1-2% false cancels; 15 leaves, or 16 embedding axes, moved nothing
+    min_leaf: int = 1000
     l2: float = 1.0
     learning_rate: float = 0.1
     bag: int = 1

@@ -10,12 +10,14 @@
 3. fit: scikit-learn boosted trees (`learners.py`: histogram boosting by default, the earlier
    shallow `gb` recipe on request), with each clip weighted equally whatever its number of
    scored frames; exported to JSON for the numpy evaluator in `voice.bargein_model`.
-4. operating point: the decision rule is replayed on the recorded frames, scored by 5-fold
-   models that never saw the clip, to pick `confirm_score`/`timeout_score` with the best recall
-   (100 ms of median cancel latency counted as one point of it) at most `--max-fp` false
-   cancels (1%: a point under the 2% target). The folds flatter new voices: two gb retrains
-   on rebuilt corpora held 1.43% on their folds and gave 3.57% on dev; trained on one corpus
-   and checked on the other, 1.43% held out became 3.6-4.3% (gb and hgb alike).
+4. operating point: the decision rule is replayed on the recorded frames, scored by models
+   that never heard the clip's voices (one fold per voice family, `remix.voices`: a corpus and
+   its remixes are one family), to pick the confirm/timeout/extend/final scores with the best
+   recall (100 ms of median cancel latency counted as one point of it) at most `--max-fp`
+   false cancels. Folds of random clips flatter new voices (they share them): their 1%
+   became 3.6% on the other family and 1.4-2.9% on dev, where voice folds predict what
+   new speakers do. (Each family's model learnt from the other family alone, so these
+   figures are a little pessimistic for the final model, which hears both.)
 
 The corpus must not be the dev corpus: that one is for measuring (`bench/bargein.py`).
 
@@ -41,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from bench.bargein import run_clip  # noqa: E402
 from bench.bargein_train import learners  # noqa: E402
 from bench.bargein_train.learners import Learner  # noqa: E402
+from bench.bargein_train.remix import voices  # noqa: E402
 from bench.bargein_train.replay import measure, operating_point  # noqa: E402
 from voice.bargein_model import FEATURES, MODEL_PATH, SegmentModel  # noqa: E402
 from voice.bargein_settings import BargeInSettings  # noqa: E402
@@ -133,15 +136,29 @@ def _weights(rows: list[dict], clips: dict[str, dict], ignore_weight: float) -> 
 
 
 def out_of_fold(
-    rows: list[dict], x: np.ndarray, y: np.ndarray, w: np.ndarray, learner: Learner, folds: int = 5
+    rows: list[dict],
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    learner: Learner,
+    by_voices: bool = True,
 ) -> np.ndarray:
-    """Scores from models that never saw the clip: operating points picked on these hold on
-    new audio; scores of the final model on its own training clips would be too sure."""
+    """Scores from models that never saw the clip, and by default never heard its voices:
+    one fold per voice family (`remix.voices`: the corpora's recipes share no speaker or
+    sound). Operating points picked on those hold on new voices; five folds of random clips
+    share every voice between training and scoring and flatter them (their 0.95% false cancels
+    were 3.6% on the other family's voices and 1.4-2.9% on dev). With one family only, or
+    `by_voices=False`: five random folds of clips."""
     ids = sorted({r["id"] for r in rows})
-    fold_of = {cid: k % folds for k, cid in enumerate(np.random.default_rng(7).permutation(ids))}
+    families = sorted({voices(cid) for cid in ids})
+    if by_voices and len(families) > 1:
+        fold_of = {cid: families.index(voices(cid)) for cid in ids}
+    else:
+        perm = np.random.default_rng(7).permutation(ids)
+        fold_of = {cid: k % 5 for k, cid in enumerate(perm)}
     fold = np.array([fold_of[r["id"]] for r in rows])
     held_out = np.zeros(len(rows))
-    for k in range(folds):
+    for k in sorted(set(fold_of.values())):
         held = fold == k
         models = learners.bag(x[~held], y[~held], w[~held], learner)
         held_out[held] = learners.scores(models, x[held], learner)
@@ -226,11 +243,16 @@ def main() -> None:
     ap.add_argument("--leaves", type=int, default=None, help="hgb: leaves per tree.")
     ap.add_argument("--min-leaf", type=int, default=None, help="hgb: rows per leaf.")
     ap.add_argument("--bag", type=int, default=None, help="Boosted models averaged.")
-    ap.add_argument("--max-fp", type=float, default=0.01,
+    # 2% on voice folds (the target itself: those folds are a little pessimistic, see above);
+    # the 1% used on random folds of clips was ~3.6% on new voices
+    ap.add_argument("--max-fp", type=float, default=0.02,
                     help="False-cancel budget on held-out folds (see above).")  # fmt: skip
     # 3 and 48 (were 5 and 24 with gb): on held-out folds at 1% false cancels, 90.1% recall
     # and 480 ms median cancel against 90.0% and 700 ms; trained on one corpus and checked on
     # the other, 1.9% / 0.95% false cancels against 3.3% / 0.5%, with more recall both ways
+    ap.add_argument("--folds", choices=("voices", "clips"), default="voices",
+                    help="Held-out folds: one per voice family (default) or 5 of random "
+                         "clips (shares voices; flatters the false-cancel rate).")  # fmt: skip
     ap.add_argument("--ignore-weight", type=float, default=3.0)
     ap.add_argument("--embedding-dims", type=int, default=48)
     ap.add_argument("--check", type=Path, action="append", default=[],
@@ -251,7 +273,7 @@ def main() -> None:
     proj = projection(table, args.embedding_dims) if args.embedding_dims else None
     x = matrix(rows, table, proj)
     learner = chosen_learner(args)
-    held_out = out_of_fold(rows, x, y, w, learner)
+    held_out = out_of_fold(rows, x, y, w, learner, by_voices=args.folds == "voices")
     if args.held_out is not None:
         np.save(args.held_out, held_out)
     point, stats = operating_point(rows, held_out, clips, live, args.max_fp)
@@ -263,6 +285,7 @@ def main() -> None:
         "rows": len(rows),
         "positives": int(y.sum()),
         **learner.describe(),
+        "folds": args.folds,
         "ignore_weight": args.ignore_weight,
         "embedding_dims": args.embedding_dims,
         "longest_pause_ms": live.longest_pause_ms,

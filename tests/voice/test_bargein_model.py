@@ -99,3 +99,29 @@ def test_a_model_for_other_features_is_refused(tmp_path):
     path.write_text("{not json")
     with pytest.raises(VoiceError, match="cannot load"):
         SegmentModel.load(path)
+
+
+def test_held_out_folds_never_score_a_clip_with_a_model_that_heard_its_voices():
+    train = load_script("bargein_train/train.py")
+    remix = load_script("bargein_train/remix.py")
+    assert [remix.voices(c) for c in ("t0001", "v0002", "x0003", "u0004", "w0005", "y0006")] == [
+        "t", "t", "t", "u", "u", "u"
+    ]  # fmt: skip
+    # two voice families where the same cue means opposite things: only a model that heard a
+    # family can score it right
+    rng = np.random.default_rng(3)
+    n = 1200
+    rows = [{"id": f"{'tu'[k % 2]}{k // 2:04d}"} for k in range(n)]
+    family = np.array([k % 2 for k in range(n)])
+    cue = rng.normal(size=n)
+    x = np.column_stack([cue, family])
+    y = ((cue > 0) == (family == 0)).astype(np.int64)
+    learner = train.learners.Learner(trees=30, leaves=7, min_leaf=10)
+
+    def agreement(scores: np.ndarray) -> float:
+        return float(np.mean((scores > 0.5) == (y == 1)))
+
+    by_voices = train.out_of_fold(rows, x, y, np.ones(n), learner)
+    by_clips = train.out_of_fold(rows, x, y, np.ones(n), learner, by_voices=False)
+    assert agreement(by_voices) < 0.2  # each family scored by the other family's model
+    assert agreement(by_clips) > 0.9  # random folds share the family: they look right
