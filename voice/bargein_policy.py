@@ -214,8 +214,13 @@ class BargeInPolicy:
 
         if seg.projected is None:
             seg.projected = self.model.project(seg.heard.embedding if seg.heard else None)
+        if elapsed < s.confirm_ms and self.trace is None:
+            # no rule below can fire yet: score these inputs only if the candidate ends before
+            # the next frame (its last score goes into the history), ~a third of all scoring
+            seg.unscored = (f, seg.projected)
+            return None
         score = self.model.score(f, projected=seg.projected)
-        seg.score = score
+        seg.score, seg.unscored = score, None
         f["score"] = round(score, 3)
         if self.trace is not None:
             self.trace(ev.t_ms, seg.start_ms, f)
@@ -285,6 +290,9 @@ class BargeInPolicy:
         return [w for w in seg.words if w not in s.backchannels and not _LAUGH.match(w)]
 
     def _remember(self, ev: FrameEvidence, seg: Segment) -> None:
+        if seg.unscored is not None:  # its latest frame was not scored (`_judge`): score it now
+            inputs, projected = seg.unscored
+            seg.score, seg.unscored = self.model.score(inputs, projected=projected), None
         self._history.append((ev.t_ms, ev.t_ms - seg.start_ms, seg.score))
         self._history = self._history[-8:]
         seg.prior = None  # a next word may revive it (`merge_ms`), with this in its past

@@ -57,6 +57,8 @@ class Segment:
     now_ms: int = 0  # end of the last frame it covers
     score: float = 0.0  # the model's latest
     projected: np.ndarray | None = None  # the heard words' embedding on the model's axes
+    unscored: tuple[dict[str, float | int | str], np.ndarray] | None = None
+    """The latest frame's model inputs when it was not scored (no decision could use it)."""
     words: tuple[str, ...] | None = None
     heard: HeardWords | None = None
     levels: list[float] = field(default_factory=list)  # dB, one per frame

@@ -254,3 +254,28 @@ def test_syllables_and_a_disabled_setting_never_restart_a_candidate():
     assert _frames(off, 1300, 4, level=-25.0, probs=(0.95,)) == []
     with pytest.raises(VoiceError, match="reonset_rise_db"):
         BargeInSettings.from_mapping({"reonset_rise_db": 0})
+
+
+def test_frames_no_rule_can_use_are_scored_only_when_their_score_is_remembered():
+    """Before `confirm_ms` no decision reads the score, so the policy skips it, but a candidate
+    that ends there leaves its last score in the history: every decision must be exactly what
+    scoring every frame gives (a trace forces that)."""
+
+    def run(traced: bool):
+        p = BargeInPolicy(BargeInSettings(rearm_ms=0))  # the shipped scorer
+        if traced:
+            p.trace = lambda *args: None
+        rng = np.random.default_rng(11)
+        out = []
+        t = 0
+        for burst in [3, 6, 9, 4, 30, 5, 7, 45, 8, 3, 25]:  # candidates of 60-900 ms
+            out += _frames(p, t, burst, probs=(float(rng.uniform(0.6, 1.0)),))
+            t += 20 * burst
+            out += _frames(p, t, 12, active=False, probs=(0.02,), level=-60.0)
+            t += 240
+        return [(d.verdict, d.t_ms, d.reason, d.features) for d in out]
+
+    eager, lazy = run(traced=True), run(traced=False)
+    assert lazy == eager
+    priors = [f["prior_score"] for *_, f in lazy if f.get("prior_score")]
+    assert priors  # short candidates' scores did reach later candidates' features
