@@ -28,6 +28,17 @@ _OCLOCK = re.compile(r"\b(\d{1,2})\s*o'?\s*clock\b", re.IGNORECASE)
 _DOTTED = re.compile(r"\b(\d{1,2}(?::\d{2})?)\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
 
 
+# "nineteen eighty-five" after a day of the month sometimes comes out of Whisper as "19, 85" or
+# "19 85"; dateparser then reads "March 3rd, 19" as 2019. A century pair and a two-digit pair
+# right after a day are one year.
+_SPLIT_YEAR = re.compile(r"(\b\d{1,2}(?:st|nd|rd|th)?,?\s+)(1[89]|20)[,.]?\s+(\d{2})\b", re.I)
+
+
+def whole_years(text: str) -> str:
+    """'March 3rd, 19, 85' -> 'March 3rd, 1985' (a year said in two pairs, after a day)."""
+    return _SPLIT_YEAR.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", text)
+
+
 def digits_from_words(text: str) -> str:
     """Spoken digit runs become digits: 'three one two' -> '312' (runs of 3+ words only)."""
 

@@ -11,7 +11,7 @@ from dateparser.search import search_dates
 from .errors import SlotValueError
 from .kinds import SlotKind
 from .rules import SlotContext, SlotRules
-from .spoken import with_meridiem
+from .spoken import whole_years, with_meridiem
 
 _HAS_TIME = re.compile(
     r"\d{1,2}(:\d{2})?\s*[ap]\.?m\b|\d{1,2}:\d{2}|\bnoon\b|\bmidnight\b|\bmorning\b"
@@ -54,7 +54,7 @@ def _settings(rules: SlotRules, ctx: SlotContext) -> dict[str, Any]:
 
 def find_phrase(text: str, kind: SlotKind) -> str | None:
     """The date/time phrase in free text, or None; used by extractors before normalising."""
-    prepared = with_meridiem(text)
+    prepared = with_meridiem(whole_years(text))
     found = search_dates(prepared, languages=["en"]) or []
     for phrase, _ in found:
         if kind is SlotKind.TIME and _HAS_TIME.search(phrase):
@@ -68,7 +68,7 @@ def find_phrase(text: str, kind: SlotKind) -> str | None:
 
 def parse_temporal(rules: SlotRules, raw: str, ctx: SlotContext) -> str:
     """Normalise `raw` to ISO 8601 for a date, time or datetime slot."""
-    prepared = with_meridiem(raw.strip())
+    prepared = with_meridiem(whole_years(raw.strip()))
     found = search_dates(prepared, languages=["en"], settings=_settings(rules, ctx)) or []
     hit = next(
         (

@@ -50,3 +50,28 @@ def test_datetime_slot_reads_meridiem_forms(said: str, value: str) -> None:
 
 def test_a_phone_number_is_not_a_time() -> None:
     assert extract(TIME, "My number is 312 555 0187.", asked=False) is None
+
+
+BIRTH = SlotRules(name="dob", kind=SlotKind.DATE, prefer="past")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "It is March 3rd, 1985.",
+        "It is March 3rd, 19, 85.",  # "nineteen eighty-five" as Whisper sometimes writes it
+        "It is March 3rd, 19 85.",
+        "March 3, 19. 85",
+    ],
+)
+def test_a_year_said_in_two_pairs_is_one_year(said: str) -> None:
+    raw = extract(BIRTH, said, asked=True)
+    assert raw is not None
+    assert normalize(BIRTH, raw, CTX) == "1985-03-03"
+
+
+def test_pairs_that_are_not_a_year_after_a_day_stay_apart() -> None:
+    from switchboard.slots.spoken import whole_years
+
+    assert whole_years("room 19 85 chairs") == "room 19 85 chairs"  # no day before them
+    assert whole_years("On March 3rd, 21 people came") == "On March 3rd, 21 people came"
