@@ -16,6 +16,7 @@ import argparse
 import json
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -33,11 +34,15 @@ def folder(prefix: str) -> str:
     return f"bargein-train{3 + list(REMIXES).index(prefix)}"
 
 
+@cache
+def _base(name: str) -> dict:
+    return json.loads((HERE / name).read_text())
+
+
 def recipe(prefix: str) -> dict:
     """The remix's recipe: its base with another seed and clip prefix (ids stay unique)."""
     base, seed = REMIXES[prefix]
-    data = json.loads((HERE / base).read_text())
-    return {**data, "seed": seed, "prefix": prefix}
+    return {**_base(base), "seed": seed, "prefix": prefix}
 
 
 def voices(clip_id: str) -> str:
@@ -45,10 +50,7 @@ def voices(clip_id: str) -> str:
     (a remix answers for its base recipe). Clips of one family share speakers; clips of two
     never do, so folds by family measure what new voices do to the scorer."""
     prefix = clip_id[:-4]  # build_corpus names clips prefix + 4 digits
-    if prefix in REMIXES:
-        base = json.loads((HERE / REMIXES[prefix][0]).read_text())
-        return str(base["prefix"])
-    return prefix
+    return str(_base(REMIXES[prefix][0])["prefix"]) if prefix in REMIXES else prefix
 
 
 def main() -> None:

@@ -52,9 +52,14 @@ def _settings(rules: SlotRules, ctx: SlotContext) -> dict[str, Any]:
     }
 
 
+def _readable(text: str) -> str:
+    """Spoken forms dateparser misreads, rewritten: split years, bare hours, "3 p.m."."""
+    return with_meridiem(whole_years(text))
+
+
 def find_phrase(text: str, kind: SlotKind) -> str | None:
     """The date/time phrase in free text, or None; used by extractors before normalising."""
-    prepared = with_meridiem(whole_years(text))
+    prepared = _readable(text)
     found = search_dates(prepared, languages=["en"]) or []
     for phrase, _ in found:
         if kind is SlotKind.TIME and _HAS_TIME.search(phrase):
@@ -68,7 +73,7 @@ def find_phrase(text: str, kind: SlotKind) -> str | None:
 
 def parse_temporal(rules: SlotRules, raw: str, ctx: SlotContext) -> str:
     """Normalise `raw` to ISO 8601 for a date, time or datetime slot."""
-    prepared = with_meridiem(whole_years(raw.strip()))
+    prepared = _readable(raw.strip())
     found = search_dates(prepared, languages=["en"], settings=_settings(rules, ctx)) or []
     hit = next(
         (
