@@ -9,8 +9,8 @@ addressed to the line" from a hum, a laugh or a room better than the decoder's g
 
 The trees were trained by `bench/bargein_train/train.py` on a corpus built like the team's
 barge-in corpus but from disjoint voices and sounds (`bench/bargein_train/sources.json`), so the
-dev corpus stays a fair measurement. Evaluation is plain numpy over arrays loaded from JSON: no
-ML library at run time, tens of microseconds a score.
+dev corpus stays a fair measurement. The file holds the trees as plain arrays (JSON); they are
+evaluated by ONNX Runtime's tree-ensemble kernel (`voice.bargein_forest`), ~10 us a score.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice.bargein_forest import Forest
 from voice.errors import VoiceError
 
 MODEL_PATH = Path(__file__).with_name("models") / "bargein_model.json"
@@ -61,60 +62,6 @@ FEATURES = (
 """The model's inputs, in order (`BargeInPolicy.features` computes them)."""
 
 
-class _Forest:
-    """All trees as padded arrays, walked level by level for every tree at once (a Python loop
-    over 60 trees cost ~150 us a score; this is one numpy step per level)."""
-
-    def __init__(self, trees: list[Mapping[str, list[float]]]) -> None:
-        width = max((len(t["feature"]) for t in trees), default=1)
-        count = len(trees)
-        feature = np.zeros((count, width), np.int64)
-        threshold = np.full((count, width), np.inf)  # leaves: always "left", to themselves
-        left = np.tile(np.arange(width), (count, 1))
-        right = left.copy()
-        value = np.zeros((count, width))
-        self.depth = 0
-        for i, t in enumerate(trees):
-            f = np.asarray(t["feature"], np.int64)
-            inner, n = f >= 0, len(f)
-            feature[i, :n] = np.where(inner, f, 0)
-            threshold[i, :n] = np.where(inner, np.asarray(t["threshold"], np.float64), np.inf)
-            left[i, :n] = np.where(inner, np.asarray(t["left"], np.int64), np.arange(n))
-            right[i, :n] = np.where(inner, np.asarray(t["right"], np.int64), np.arange(n))
-            value[i, :n] = np.asarray(t["value"], np.float64)
-            self.depth = max(self.depth, _depth(t["left"], t["right"]))
-        # flat, indexed by tree * width + node: one `take` per array and level
-        self._base = np.arange(count) * width
-        self._feature = feature.ravel()
-        self._threshold = threshold.ravel()
-        self._left = (left + self._base[:, None]).ravel()
-        self._right = (right + self._base[:, None]).ravel()
-        self._value = value.ravel()
-
-    def __len__(self) -> int:
-        return len(self._base)
-
-    def total(self, x: np.ndarray) -> float:
-        """Sum of the trees' leaf values for input vector `x`."""
-        # every node's comparison at once (a few thousand elements cost no more than a few
-        # hundred: numpy's per-call overhead dominates), then one `take` per level
-        child = np.where(x.take(self._feature) <= self._threshold, self._left, self._right)
-        at = self._base  # each tree's root, as a flat index
-        for _ in range(self.depth):
-            at = child.take(at)
-        return float(np.add.reduce(self._value.take(at)))
-
-
-def _depth(left: list[float], right: list[float]) -> int:
-    deepest, stack = 0, [(0, 0)]
-    while stack:
-        node, d = stack.pop()
-        deepest = max(deepest, d)
-        if int(left[node]) >= 0:
-            stack += [(int(left[node]), d + 1), (int(right[node]), d + 1)]
-    return deepest
-
-
 class SegmentModel:
     """Gradient-boosted trees (log-odds sum, sigmoid) over `FEATURES`."""
 
@@ -124,13 +71,14 @@ class SegmentModel:
             raise VoiceError(f"barge-in model features {names} do not match {FEATURES}")
         self.init = float(data["init"])  # type: ignore[arg-type]
         self.rate = float(data["learning_rate"])  # type: ignore[arg-type]
-        self.trees = _Forest(list(data["trees"]))  # type: ignore[call-overload]
         projection = data.get("embedding")
         self.embedding_mean: np.ndarray | None = None
         self.embedding_axes: np.ndarray | None = None
         if projection:
             self.embedding_mean = np.asarray(projection["mean"], np.float64)  # type: ignore[index]
             self.embedding_axes = np.asarray(projection["axes"], np.float64)  # type: ignore[index]
+        trees = list(data["trees"])  # type: ignore[call-overload]
+        self.trees = Forest(trees, len(FEATURES) + self.embedding_dims)
         self.meta = dict(data.get("meta", {}))  # type: ignore[call-overload]
         # the operating point chosen at training time (settings may override it)
         self.confirm_score = float(self.meta.get("confirm_score", 0.8))

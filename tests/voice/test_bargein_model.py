@@ -1,4 +1,5 @@
-"""The candidate scorer: the shipped model, the numpy evaluator against scikit-learn, inputs."""
+"""The candidate scorer: the shipped model, the ONNX tree evaluator against scikit-learn and
+against a plain walk of the file's trees, inputs."""
 
 import json
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 from tests.voice.scripts import load_script
+from voice.bargein_forest import Forest
 from voice.bargein_model import FEATURES, MODEL_PATH, SegmentModel, default_model
 from voice.bargein_settings import BargeInSettings
 from voice.errors import VoiceError
@@ -40,7 +42,7 @@ def _exported(tmp_path, data: dict) -> SegmentModel:
 
 
 @pytest.mark.parametrize("kind", ["hgb", "gb"])
-def test_numpy_trees_match_scikit_learn(tmp_path, kind):
+def test_onnx_trees_match_scikit_learn(tmp_path, kind):
     train = load_script("bargein_train/train.py")
     learners = train.learners
     x, y = _toy(3, 3000)
@@ -58,6 +60,48 @@ def test_numpy_trees_match_scikit_learn(tmp_path, kind):
     assert np.allclose(learners.scores([fitted], x[:200], learner), expected)
     # and the scores are not all alike (a forest of empty trees would also "match")
     assert got.min() < 0.3 and got.max() > 0.7
+
+
+def _walk(tree: dict, x: np.ndarray) -> float:
+    node = 0
+    while tree["feature"][node] >= 0:
+        go_left = x[tree["feature"][node]] <= tree["threshold"][node]
+        node = int(tree["left"][node] if go_left else tree["right"][node])
+    return tree["value"][node]
+
+
+def test_shipped_trees_score_as_a_plain_walk_of_the_file_in_one_row_or_a_batch():
+    data = json.loads(MODEL_PATH.read_text())
+    model = default_model()
+    n = len(FEATURES) + model.embedding_dims
+    rng = np.random.default_rng(11)
+    # inputs around the trees' own thresholds, so that every level is exercised both ways
+    thresholds = np.array([t["threshold"][0] for t in data["trees"]])
+    features = np.array([t["feature"][0] for t in data["trees"]])
+    rows = rng.normal(size=(60, n)) * 3
+    for j in range(n):
+        at = thresholds[features == j]
+        if len(at):
+            spread = 0.05 * (1 + np.abs(at).mean())
+            rows[:, j] = rng.choice(at, 60) + rng.normal(scale=spread, size=60)
+    expected = np.array([sum(_walk(t, row) for t in data["trees"]) for row in rows])
+    assert np.allclose(model.trees.totals(rows), expected, rtol=0, atol=1e-9)
+    assert np.allclose([model.trees.total(row) for row in rows], expected, rtol=0, atol=1e-9)
+    assert expected.std() > 0.5  # the rows reach different leaves
+
+
+def test_malformed_trees_are_refused_with_a_clear_error():
+    leaf_only = {"feature": [-1], "threshold": [0.0], "left": [-1], "right": [-1], "value": [1.0]}
+    with pytest.raises(VoiceError, match="without a split"):
+        Forest([leaf_only], 3)
+    out_of_range = {"feature": [7, -1, -1], "threshold": [0.5, 0, 0], "left": [1, -1, -1],
+                    "right": [2, -1, -1], "value": [0, 1.0, 2.0]}  # fmt: skip
+    with pytest.raises(VoiceError, match="input 7 of 3"):
+        Forest([out_of_range], 3)
+    dangling = {"feature": [0, -1], "threshold": [0.5, 0], "left": [1, -1], "right": [5, -1],
+                "value": [0, 1.0]}  # fmt: skip
+    with pytest.raises(VoiceError, match="malformed"):
+        Forest([dangling], 3)
 
 
 def test_a_bag_of_models_exports_as_one_forest_with_their_mean_log_odds(tmp_path):
@@ -82,12 +126,17 @@ def test_a_bag_of_models_exports_as_one_forest_with_their_mean_log_odds(tmp_path
 def test_inputs_project_the_embedding_and_default_to_the_mean():
     data = json.loads(MODEL_PATH.read_text())
     data["embedding"] = {"mean": [1.0] * 4, "axes": [[1.0, 0, 0, 0], [0, 0, 2.0, 0]]}
+    # trees for these inputs: the shipped ones split on the shipped embedding's 48 axes
+    split = {"feature": [len(FEATURES), -1, -1], "threshold": [0.0, 0, 0], "left": [1, -1, -1],
+             "right": [2, -1, -1], "value": [0, -1.0, 1.0]}  # fmt: skip
+    data["trees"] = [split]
     model = SegmentModel(data)
     features = dict.fromkeys(FEATURES, 0.5)
     without = model.inputs(features)
     assert without.shape == (len(FEATURES) + 2,) and np.all(without[-2:] == 0.0)
     with_emb = model.inputs(features, np.array([3.0, 1.0, 0.0, 1.0]))
     assert list(with_emb[-2:]) == [2.0, -2.0]
+    assert model.score(features, np.array([3.0, 1.0, 0.0, 1.0])) > model.score(features)
 
 
 def test_a_model_for_other_features_is_refused(tmp_path):
