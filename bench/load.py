@@ -40,6 +40,7 @@ from bench.bargein import SimulatedLine  # noqa: E402
 from bench.load_ws_server import interrupt_clips  # noqa: E402
 from voice import eventloop, heap  # noqa: E402
 from voice.bargein import BargeInController, Confirm, Pause  # noqa: E402
+from voice.bargein_batch import BatchScorer  # noqa: E402
 from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
 from voice.frontend import SharedFrontEnd, limit_blas_threads  # noqa: E402
@@ -76,6 +77,7 @@ async def call(
     seconds: float,
     start: float,
     words: SegmentWords | None = None,
+    scorer: BatchScorer | None = None,
 ) -> dict:
     inbound, outbound = data
     n = len(inbound)
@@ -86,7 +88,7 @@ async def call(
     playout.add_audio(outbound, text="")
     playout.finish_reply()
     line = SimulatedLine(playout=playout, clock=clock)  # type: ignore[arg-type]
-    ctl = BargeInController(silero=silero, recognizer=words, frontend=front)
+    ctl = BargeInController(silero=silero, recognizer=words, frontend=front, scorer=scorer)
     lags, pause_ms, next_reply = [], None, -1
     for i in range(frames):
         due = start + (i + 1) * 0.02
@@ -130,6 +132,7 @@ async def run_n(
     pauses_log = heap.PauseLog().install()
     silero = SharedSilero()
     front = SharedFrontEnd(hold_ms=hold_ms)
+    scorer = BatchScorer()
     picks = [clips[i % len(clips)] for i in range(n_calls)]
     data = [prepare(c, root, seconds) for c in picks]
     start = time.monotonic() + 0.2  # each call's own start: `_offset`
@@ -137,7 +140,7 @@ async def run_n(
     loop0 = time.thread_time()
     out = await asyncio.gather(
         *(
-            call(c, d, silero, front, seconds, start + _offset(k, n_calls, ramp_s), words)
+            call(c, d, silero, front, seconds, start + _offset(k, n_calls, ramp_s), words, scorer)
             for k, (c, d) in enumerate(zip(picks, data, strict=True))
         )
     )
@@ -173,6 +176,7 @@ async def run_n(
             "p95": float(np.percentile(pauses, 95)) if pauses else None,
         },
         "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),
+        "scorer_mean_batch": round(scorer.rows / max(scorer.runs, 1), 1),
         "gc": pauses_log.summary(),
         "recognitions": len(decodes),
         "recognition_ms": {

@@ -2,6 +2,7 @@
 
 from voice.app import VoiceServer, create_app
 from voice.bargein import BargeInController, BargeInState
+from voice.bargein_batch import BatchScorer
 from voice.bargein_hooks import BargeInHooks
 from voice.bargein_model import SegmentModel, default_model
 from voice.bargein_settings import BargeInSettings
@@ -18,6 +19,7 @@ __all__ = [
     "BargeInHooks",
     "BargeInSettings",
     "BargeInState",
+    "BatchScorer",
     "CallAgent",
     "CallAgentFactory",
     "CallLoop",

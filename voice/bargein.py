@@ -21,8 +21,16 @@ import numpy as np
 from opentelemetry import trace
 
 from backplane.events import BargeInDecision
+from voice.bargein_batch import BatchScorer, shared_scorer
 from voice.bargein_model import SegmentModel
-from voice.bargein_policy import REONSET, BargeInPolicy, Decision, FrameEvidence, Verdict
+from voice.bargein_policy import (
+    REONSET,
+    BargeInPolicy,
+    Decision,
+    FrameEvidence,
+    ScoreRequest,
+    Verdict,
+)
 from voice.bargein_settings import BargeInSettings
 from voice.bargein_words import HeardWords
 from voice.codec import FRAME_MS, FRAME_SAMPLES
@@ -105,6 +113,7 @@ class BargeInController:
         replay: bool = False,
         settings_for: Callable[[str | None], BargeInSettings] | None = None,
         model: SegmentModel | None = None,
+        scorer: BatchScorer | None = None,
     ) -> None:
         """`replay=True` is for offline runs that feed frames faster than real time: each
         recognition is awaited and its words reach the policy on the frame where a live decode
@@ -123,6 +132,7 @@ class BargeInController:
         self._stream = SileroStream()
         self._pending: collections.deque[asyncio.Future[list[float]]] = collections.deque()
         self._front = frontend or shared_frontend()
+        self._scorer = scorer or shared_scorer()
         self._call = CallFront()
         self._recognizer = recognizer
         self._sink = sink
@@ -150,7 +160,10 @@ class BargeInController:
             return None
         if self.state is BargeInState.PAUSED:
             await self._collect_words()
-        decision = self.policy.step(ev)
+        decision = self.policy.begin(ev)
+        if isinstance(decision, ScoreRequest):  # scored with every other call's, off this turn
+            score = await self._scorer.score(self.policy.model, decision.inputs)
+            decision = self.policy.finish(score)
         if self.state is BargeInState.PAUSED and decision is None:
             self._segment_pcm.append(self._last_pcm)
             self._maybe_recognise()

@@ -123,8 +123,15 @@ class SegmentModel:
         return self.score_vector(self.inputs(features, embedding, projected=projected))
 
     def score_vector(self, x: np.ndarray) -> float:
-        z = self.init + self.rate * self.trees.total(x)
-        return 1.0 / (1.0 + math.exp(-z))
+        return self.probability(self.trees.total(x))
+
+    def score_rows(self, rows: np.ndarray) -> list[float]:
+        """Scores of many input vectors at once (one tree-ensemble run)."""
+        return [self.probability(total) for total in self.trees.totals(rows).tolist()]
+
+    def probability(self, total: float) -> float:
+        """The score from the trees' sum: log-odds from `init`, scaled by the learning rate."""
+        return 1.0 / (1.0 + math.exp(-(self.init + self.rate * total)))
 
     @classmethod
     def load(cls, path: Path | str) -> SegmentModel:

@@ -54,6 +54,13 @@ class Decision:
     features: _Features = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreRequest:
+    """The model input vector of a frame that needs a score (`BargeInPolicy.begin`)."""
+
+    inputs: np.ndarray
+
+
 _PRIOR_MS = 2000  # how far back earlier candidates count
 REONSET = "re-onset"
 """The reason of a PAUSE decided while already paused: a new candidate replaced the open one
@@ -91,12 +98,32 @@ class BargeInPolicy:
         self._rearm_until = -1
         self.segment: Segment | None = None
         self._ended: tuple[int, Segment] | None = None  # last segment that ended, and when
+        # the frame waiting for its score (`begin` -> `finish`): segment, frame, inputs, elapsed
+        self._scoring: tuple[Segment, FrameEvidence, _Features, int] | None = None
 
     # -- feeding -----------------------------------------------------------------------------
     def step(self, ev: FrameEvidence) -> Decision | None:
+        """One frame, scored here if it needs a score."""
+        got = self.begin(ev)
+        if isinstance(got, ScoreRequest):
+            return self.finish(self.model.score_vector(got.inputs))
+        return got
+
+    def begin(self, ev: FrameEvidence) -> Decision | ScoreRequest | None:
+        """One frame, up to its score: a frame the rules cannot decide without one answers a
+        `ScoreRequest`, and `finish(score)` decides it (a live call scores the requests of
+        every call on the loop in one batch: `voice.bargein_batch`)."""
+        self._scoring = None
         if ev.probs:
             self._last_prob = ev.probs[-1]
         return self._listen(ev) if self.segment is None else self._judge(ev)
+
+    def finish(self, score: float) -> Decision | None:
+        """Decide the frame `begin` asked a score for (nothing if the candidate went since)."""
+        pending, self._scoring = self._scoring, None
+        if pending is None or pending[0] is not self.segment:
+            return None
+        return self._decide(score, *pending[1:])
 
     def hear_words(self, text: str) -> None:
         """Words the recogniser found on the current candidate segment (trusted as given)."""
@@ -114,6 +141,7 @@ class BargeInPolicy:
         """The agent stopped speaking (reply done or confirmed): forget any candidate."""
         self.segment = None
         self._ended = None
+        self._scoring = None
         self._run = 0
         self._run_frames = []
         self._history = []
@@ -175,7 +203,7 @@ class BargeInPolicy:
         self._run, self._run_frames = 0, []
         return Decision(verdict=Verdict.PAUSE, t_ms=ev.t_ms, reason="onset")
 
-    def _judge(self, ev: FrameEvidence) -> Decision | None:
+    def _judge(self, ev: FrameEvidence) -> Decision | ScoreRequest | None:
         s, seg = self.settings, self.segment
         assert seg is not None  # _judge runs only with a segment
         seg.frames += 1
@@ -219,7 +247,14 @@ class BargeInPolicy:
             # the next frame (its last score goes into the history), ~a third of all scoring
             seg.unscored = (f, seg.projected)
             return None
-        score = self.model.score(f, projected=seg.projected)
+        self._scoring = (seg, ev, f, elapsed)
+        return ScoreRequest(self.model.inputs(f, projected=seg.projected))
+
+    def _decide(
+        self, score: float, ev: FrameEvidence, f: _Features, elapsed: int
+    ) -> Decision | None:
+        s, seg = self.settings, self.segment
+        assert seg is not None  # `finish` checked it is the segment that was scored
         seg.score, seg.unscored = score, None
         f["score"] = round(score, 3)
         if self.trace is not None:
@@ -329,4 +364,12 @@ class BargeInPolicy:
         return Decision(verdict=Verdict.CONFIRM, t_ms=ev.t_ms, reason=reason, features=f)
 
 
-__all__ = ["REONSET", "BargeInPolicy", "Decision", "FrameEvidence", "Verdict", "words_of"]
+__all__ = [
+    "REONSET",
+    "BargeInPolicy",
+    "Decision",
+    "FrameEvidence",
+    "ScoreRequest",
+    "Verdict",
+    "words_of",
+]

@@ -279,3 +279,30 @@ def test_frames_no_rule_can_use_are_scored_only_when_their_score_is_remembered()
     assert lazy == eager
     priors = [f["prior_score"] for *_, f in lazy if f.get("prior_score")]
     assert priors  # short candidates' scores did reach later candidates' features
+
+
+def test_a_frame_that_needs_a_score_is_asked_for_and_decided_by_its_score():
+    from voice.bargein_policy import ScoreRequest
+
+    p = BargeInPolicy(model=LONG_VOICE)
+    assert _frames(p, 0, 3, probs=(0.97,))[0].verdict is Verdict.PAUSE  # paused at 40 ms
+    t, got = 60, None
+    while not isinstance(got, ScoreRequest):  # frames before confirm_ms need no score
+        t += 20
+        got = p.begin(FrameEvidence(t_ms=t, level_db=-8.0, active=True, probs=(0.97,)))
+    assert t >= p.settings.confirm_ms  # the candidate began at 0
+    assert got.inputs.shape == (len(FEATURES) + LONG_VOICE.embedding_dims,)
+    assert p.finish(0.1) is None  # a low score: stay paused
+    p.begin(FrameEvidence(t_ms=t + 20, level_db=-8.0, active=True, probs=(0.97,)))
+    decided = p.finish(0.99)
+    assert decided is not None and decided.verdict is Verdict.CONFIRM
+    assert decided.features["score"] == 0.99
+    # a candidate gone while its score was computed (the caller's key press): nothing to decide
+    q = BargeInPolicy(model=LONG_VOICE)
+    _frames(q, 0, 3, probs=(0.97,))
+    for k in range(20):
+        got = q.begin(FrameEvidence(t_ms=80 + 20 * k, level_db=-8.0, active=True, probs=(0.97,)))
+        if isinstance(got, ScoreRequest):
+            break
+    q.reset()
+    assert q.finish(0.99) is None
