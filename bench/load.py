@@ -3,12 +3,12 @@
 Each simulated call gets pre-encoded 20 ms mu-law frames of a corpus clip (looped), paced at real
 time, with the agent's audio flowing out through a real `Playout` (the same simulated Twilio line
 as bench/bargein.py); after a confirmed barge-in the agent's next reply starts 1 s later, so the
-load is a conversation whatever the scorer decides. All calls share one batched Silero session
-and the batched detectors, as in the server, and candidates are recognised (one shared
-short-context Whisper, off the loop) as in a live call. Reports per N: CPU use, p50/p99 lag
-from a frame's due time to its barge-in decision, late frames (decided more than 20 ms after
-they were due, i.e. the next frame was already waiting), and the pause latency on interrupt
-clips, with the machine's load average (it is shared). Prints JSON.
+load is a conversation whatever the scorer decides. All calls share one batched Silero session,
+the batched detectors and one scorer batch, as in the server, and candidates are recognised
+(one shared short-context Whisper, off the loop) as in a live call. Reports per N: CPU use,
+p50/p99 lag from a frame's due time to its barge-in decision, late frames (decided more than
+20 ms after they were due, i.e. the next frame was already waiting), and the pause latency on
+interrupt clips, with the machine's load average (it is shared). Prints JSON.
 
 By default in-process (the server's WebSocket frame parsing is not included); `--transport ws`
 runs the same calls against one real server process on loopback (bench/load_ws.py).
