@@ -98,6 +98,9 @@ class Forest:
     def __init__(self, trees: Sequence[Mapping[str, Sequence[float]]], n_inputs: int) -> None:
         self.count = len(trees)
         self.n_inputs = n_inputs
+        self._session: ort.InferenceSession | None = None
+        if not trees:  # a model with no trees scores its init alone (training's collector)
+            return
         options = ort.SessionOptions()
         # one score is microseconds of work: threads would cost more than they save
         options.intra_op_num_threads = 1
@@ -117,6 +120,8 @@ class Forest:
     def totals(self, rows: np.ndarray) -> np.ndarray:
         """One total per row of a (n, n_inputs) array."""
         x = np.ascontiguousarray(rows, np.float64).reshape(-1, self.n_inputs)
+        if self._session is None:
+            return np.zeros(len(x))
         return self._session.run(None, {"x": x})[0][:, 0]
 
     def total(self, x: np.ndarray) -> float:

@@ -90,6 +90,13 @@ def test_shipped_trees_score_as_a_plain_walk_of_the_file_in_one_row_or_a_batch()
     assert expected.std() > 0.5  # the rows reach different leaves
 
 
+def test_a_forest_of_no_trees_sums_to_zero():
+    forest = Forest([], 4)  # training's collector runs a model that never confirms
+    assert len(forest) == 0
+    assert list(forest.totals(np.ones((3, 4)))) == [0.0, 0.0, 0.0]
+    assert forest.total(np.ones(4)) == 0.0
+
+
 def test_malformed_trees_are_refused_with_a_clear_error():
     leaf_only = {"feature": [-1], "threshold": [0.0], "left": [-1], "right": [-1], "value": [1.0]}
     with pytest.raises(VoiceError, match="without a split"):
@@ -174,3 +181,9 @@ def test_held_out_folds_never_score_a_clip_with_a_model_that_heard_its_voices():
     by_clips = train.out_of_fold(rows, x, y, np.ones(n), learner, by_voices=False)
     assert agreement(by_voices) < 0.2  # each family scored by the other family's model
     assert agreement(by_clips) > 0.9  # random folds share the family: they look right
+
+
+def test_the_training_collectors_model_without_trees_scores_one_half():
+    train = load_script("bargein_train/train.py")
+    model = train._no_model()  # records candidates, never decides on their score
+    assert model.score(dict.fromkeys(FEATURES, 1.0)) == 0.5
