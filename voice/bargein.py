@@ -161,7 +161,7 @@ class BargeInController:
         if self.state is BargeInState.PAUSED:
             await self._collect_words()
         decision = self.policy.begin(ev)
-        if isinstance(decision, ScoreRequest):  # scored with every other call's, off this turn
+        if isinstance(decision, ScoreRequest):  # one run with the other calls' of this iteration
             score = await self._scorer.score(self.policy.model, decision.inputs)
             decision = self.policy.finish(score)
         if self.state is BargeInState.PAUSED and decision is None:

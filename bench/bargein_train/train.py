@@ -225,6 +225,7 @@ def chosen_learner(args: argparse.Namespace) -> Learner:
         "leaves": args.leaves,
         "min_leaf": args.min_leaf,
         "bag": args.bag,
+        "monotone": args.monotone,
     }
     return replace(base, **{k: v for k, v in given.items() if v is not None})
 
@@ -240,6 +241,8 @@ def main() -> None:
                     help="hgb: histogram boosting, leaf-wise (default); gb: the earlier "
                          "recipe, 60 trees of depth 3 in a bag of 4.")  # fmt: skip
     ap.add_argument("--trees", type=int, default=None, help="Boosting iterations.")
+    ap.add_argument("--monotone", action=argparse.BooleanOptionalAction, default=None,
+                    help="hgb: learners.MONOTONE constraints (default: on).")  # fmt: skip
     ap.add_argument("--depth", type=int, default=None)
     ap.add_argument("--leaves", type=int, default=None, help="hgb: leaves per tree.")
     ap.add_argument("--min-leaf", type=int, default=None, help="hgb: rows per leaf.")

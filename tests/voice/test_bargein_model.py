@@ -187,3 +187,30 @@ def test_the_training_collectors_model_without_trees_scores_one_half():
     train = load_script("bargein_train/train.py")
     model = train._no_model()  # records candidates, never decides on their score
     assert model.score(dict.fromkeys(FEATURES, 1.0)) == 0.5
+
+
+def test_monotone_inputs_never_move_the_score_the_wrong_way(tmp_path):
+    train = load_script("bargein_train/train.py")
+    learners = train.learners
+    rng = np.random.default_rng(9)
+    n = 3000
+    x = rng.normal(size=(n, len(FEATURES)))
+    words, backchannel = FEATURES.index("content_words"), FEATURES.index("backchannel_only")
+    # in this data more content words mean *less* turn: only a constraint keeps them upward
+    y = (x[:, 2] - x[:, words] + 0.3 * rng.normal(size=n) > 0).astype(int)
+    w = np.ones(n)
+
+    def scores_along(model: SegmentModel, column: int) -> np.ndarray:
+        base = x[:50].copy()
+        steps = []
+        for value in np.linspace(-3, 3, 13):
+            base[:, column] = value
+            steps.append([model.score_vector(row) for row in base])
+        return np.diff(np.array(steps), axis=0)  # (steps - 1, rows): change per step up
+
+    free = _exported(tmp_path, train.fit(x, y, w, learners.Learner(trees=30, min_leaf=20,
+                                                                   monotone=False)))  # fmt: skip
+    tied = _exported(tmp_path, train.fit(x, y, w, learners.Learner(trees=30, min_leaf=20)))
+    assert scores_along(free, words).min() < -0.01  # the data pull it down...
+    assert scores_along(tied, words).min() >= -1e-12  # ...the constraint holds it
+    assert scores_along(tied, backchannel).max() <= 1e-12
