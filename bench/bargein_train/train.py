@@ -9,7 +9,7 @@
    babble, the background before onset) is "keep talking".
 3. fit: scikit-learn boosted trees (`learners.py`: histogram boosting by default, the earlier
    shallow `gb` recipe on request), with each clip weighted equally whatever its number of
-   scored frames; exported to JSON for the numpy evaluator in `voice.bargein_model`.
+   scored frames; exported to JSON, which `voice.bargein_forest` runs in ONNX Runtime.
 4. operating point: the decision rule is replayed on the recorded frames, scored by models
    that never heard the clip's voices (one fold per voice family, `remix.voices`: a corpus and
    its remixes are one family), to pick the confirm/timeout/extend/final scores with the best
