@@ -4,6 +4,7 @@ from voice.app import VoiceServer, create_app
 from voice.bargein import BargeInController, BargeInState
 from voice.bargein_batch import BatchScorer
 from voice.bargein_hooks import BargeInHooks
+from voice.bargein_listen import CandidateListener, SegmentRecognizer
 from voice.bargein_model import SegmentModel, default_model
 from voice.bargein_settings import BargeInSettings
 from voice.call import CallLoop, CallSettings, TurnTiming
@@ -24,6 +25,7 @@ __all__ = [
     "CallAgentFactory",
     "CallLoop",
     "CallSettings",
+    "CandidateListener",
     "EndingCallAgent",
     "InboundFrame",
     "InboundHook",
@@ -34,6 +36,7 @@ __all__ = [
     "Recognizer",
     "RecognizerStream",
     "SegmentModel",
+    "SegmentRecognizer",
     "Synthesizer",
     "Transcript",
     "TurnTiming",

@@ -15,13 +15,13 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 from opentelemetry import trace
 
 from backplane.events import BargeInDecision
 from voice.bargein_batch import BatchScorer, shared_scorer
+from voice.bargein_listen import CandidateListener, SegmentRecognizer
 from voice.bargein_model import SegmentModel
 from voice.bargein_policy import (
     REONSET,
@@ -32,7 +32,6 @@ from voice.bargein_policy import (
     Verdict,
 )
 from voice.bargein_settings import BargeInSettings
-from voice.bargein_words import HeardWords
 from voice.codec import FRAME_MS, FRAME_SAMPLES
 from voice.errors import BargeInStateError
 from voice.frontend import CallFront, SharedFrontEnd, shared_frontend
@@ -87,15 +86,6 @@ class Confirm:
 BargeInAction = Pause | Resume | Confirm
 
 
-class SegmentRecognizer(Protocol):
-    """One-shot recognition of a short candidate segment (8 kHz int16).
-
-    `voice.bargein_words.SegmentWords` also offers `hear(pcm) -> HeardWords` (text with the
-    recogniser's confidence), which the controller prefers when present."""
-
-    async def transcribe(self, pcm: np.ndarray) -> str: ...
-
-
 DecisionSink = Callable[[BargeInDecision], Awaitable[object]]
 
 
@@ -134,20 +124,22 @@ class BargeInController:
         self._front = frontend or shared_frontend()
         self._scorer = scorer or shared_scorer()
         self._call = CallFront()
-        self._recognizer = recognizer
+        self._words = CandidateListener(recognizer, replay=replay)
         self._sink = sink
         self._heard_ms = 0
         self._recent: list[np.ndarray] = []
-        self._segment_pcm: list[np.ndarray] = []
-        self._asr: asyncio.Task[HeardWords | None] | None = None
-        self._asr_at_ms = 0  # call time the running recognition was asked for
-        self._asr_voiced_ms = 0  # voiced audio it covers
         self._replay = replay
-        self._held: tuple[int, HeardWords] | None = None  # replay: words and when they land
-        self.recognitions = 0  # on the current candidate
-        self.recognitions_total = 0
-        self.decode_ms: list[float] = []  # decode time of each recognition (for benchmarks)
         self._silence = np.zeros(FRAME_SAMPLES, np.int16)
+
+    @property
+    def recognitions_total(self) -> int:
+        """Candidate recognitions asked for on this call."""
+        return self._words.recognitions_total
+
+    @property
+    def decode_ms(self) -> list[float]:
+        """Decode time of each recognition that finished (for benchmarks)."""
+        return self._words.decode_ms
 
     # -- the InboundHook protocol ---------------------------------------------------------
     async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
@@ -159,21 +151,27 @@ class BargeInController:
         if self.state not in (BargeInState.LISTENING, BargeInState.PAUSED):
             return None
         if self.state is BargeInState.PAUSED:
-            await self._collect_words()
+            heard = await self._words.collect(self._t_ms)
+            if heard is not None:
+                self.policy.hear(heard)
         decision = self.policy.begin(ev)
         if isinstance(decision, ScoreRequest):  # one run with the other calls' of this iteration
             score = await self._scorer.score(self.policy.model, decision.inputs)
             decision = self.policy.finish(score)
         if self.state is BargeInState.PAUSED and decision is None:
-            self._segment_pcm.append(self._last_pcm)
-            self._maybe_recognise()
+            self._words.add(
+                self._last_pcm,
+                voiced_ms=self.policy.voiced_ms(),
+                t_ms=self._t_ms,
+                settings=self.settings,
+            )
         if decision is None:
             return None
         return await self._act(decision, playout)
 
     async def on_transcript(self, transcript: Transcript, playout: PlayoutControl) -> None:
         # the call's own recogniser is slower than the candidate check; its words still count
-        if self.state is BargeInState.PAUSED and transcript.text and self._recognizer is None:
+        if self.state is BargeInState.PAUSED and transcript.text and self._words.recognizer is None:
             self.policy.hear_words(transcript.text)
 
     async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
@@ -267,25 +265,25 @@ class BargeInController:
             if self.state is BargeInState.PAUSED and d.reason == REONSET:
                 # a new candidate in the same pause: its own words, no second `clear`, and
                 # the reply still resumes from where the caller stopped hearing it
-                self._cancel_asr()
+                self._words.cancel()
             elif self.state is BargeInState.LISTENING:
                 self._heard_ms = await playout.pause()
                 self._move(BargeInState.PAUSED)
             else:
                 return None  # never a second `clear` for the same candidate
-            self._segment_pcm = list(self._recent)
+            self._words.start(self._recent)
             action = Pause(t_ms=d.t_ms, heard_ms=self._heard_ms)
         elif d.verdict is Verdict.RESUME:
             if self.state is not BargeInState.PAUSED:
                 return None
-            self._cancel_asr()
+            self._words.cancel()
             await playout.resume()
             self._move(BargeInState.LISTENING)
             action = Resume(t_ms=d.t_ms, from_ms=self._heard_ms)
         else:
             if self.state is not BargeInState.PAUSED:
                 return None
-            self._cancel_asr()
+            self._words.cancel()
             text = await playout.interrupt()
             self._move(BargeInState.CONFIRMED)
             action = Confirm(t_ms=d.t_ms, heard_ms=self._heard_ms, heard_text=text)
@@ -314,56 +312,6 @@ class BargeInController:
                 session = _session_of(playout)
                 if session is not None:
                     await session.append(event)
-
-    # -- recognition on the candidate -------------------------------------------------------
-    def _maybe_recognise(self) -> None:
-        """Recognise the candidate once it has some voice, then again as it grows."""
-        if self._recognizer is None or self._asr is not None or self._held is not None:
-            return
-        voiced = self.policy.voiced_ms()
-        s = self.settings
-        due = s.words_after_ms if self.recognitions == 0 else self._asr_voiced_ms + s.words_every_ms
-        if voiced < due:
-            return
-        pcm = np.concatenate(self._segment_pcm)
-        self._asr_at_ms, self._asr_voiced_ms = self._t_ms, voiced
-        self.recognitions += 1
-        self.recognitions_total += 1
-        self._asr = asyncio.get_running_loop().create_task(self._recognise(pcm))
-
-    async def _recognise(self, pcm: np.ndarray) -> HeardWords | None:
-        assert self._recognizer is not None  # checked by the caller
-        try:
-            hear = getattr(self._recognizer, "hear", None)
-            if hear is not None:
-                return await hear(pcm)
-            text = await self._recognizer.transcribe(pcm)
-            return HeardWords(text=text, no_speech=0.0, logprob=0.0, decode_ms=0.0)
-        except Exception:  # recognition is a hint; the policy decides without it
-            log.exception("barge-in: candidate recognition failed")
-            return None
-
-    async def _collect_words(self) -> None:
-        """Hand finished recognitions to the policy (in replay, at their live landing time)."""
-        task = self._asr
-        if task is not None and (task.done() or self._replay):
-            heard = await task
-            self._asr = None
-            if heard is not None:
-                self.decode_ms.append(heard.decode_ms)
-                lands = self._asr_at_ms + int(np.ceil(heard.decode_ms / FRAME_MS)) * FRAME_MS
-                self._held = (lands if self._replay else 0, heard)
-        if self._held is not None and self._held[0] <= self._t_ms:
-            self.policy.hear(self._held[1])
-            self._held = None
-
-    def _cancel_asr(self) -> None:
-        if self._asr is not None and not self._asr.done():
-            self._asr.cancel()
-        self._asr = None
-        self._held = None
-        self.recognitions = 0
-        self._asr_voiced_ms = 0
 
 
 def _fit(pcm: np.ndarray) -> np.ndarray:
