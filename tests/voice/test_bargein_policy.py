@@ -306,3 +306,49 @@ def test_a_frame_that_needs_a_score_is_asked_for_and_decided_by_its_score():
             break
     q.reset()
     assert q.finish(0.99) is None
+
+
+def test_a_caller_who_talks_on_through_undecided_candidates_gets_the_turn():
+    middling = stump("elapsed_ms", -1.0, 0.0, 0.0)  # score 0.5 everywhere: never sure
+    stutter = dict(max_confirm_ms=300, max_extend_ms=500, timeout_score=0.6, extend_score=0.4,
+                   final_score=0.6)  # fmt: skip
+    # judged alone, every candidate of a long talker resumes at the longest pause, and the
+    # agent comes back for a moment between them
+    alone = BargeInPolicy(BargeInSettings(**stutter), model=middling)
+    d = _frames(alone, 0, 90, probs=(0.99,))
+    assert [x.reason for x in d][:6] == ["onset", "not a turn"] * 3
+    assert d[2].t_ms - d[1].t_ms <= 100  # paused again at once: the caller never stopped
+    # holding the floor: the second candidate continues the first (begun at 0 ms), so it is
+    # confirmed at its own confirm_ms once the caller has talked for `floor_ms`
+    held = BargeInPolicy(BargeInSettings(**stutter, floor_ms=600, floor_score=0.45), model=middling)
+    d = _frames(held, 0, 90, probs=(0.99,))
+    assert [x.reason for x in d][:4] == ["onset", "not a turn", "onset", "turn held"]
+    assert d[3].verdict is Verdict.CONFIRM
+    assert d[3].t_ms == 700  # the second candidate began at 500 ms: confirm_ms into it
+    # ...only while the candidate still scores `floor_score` (the model's extend by default)
+    doubtful = BargeInPolicy(
+        BargeInSettings(**stutter, floor_ms=600, floor_score=0.55), model=middling
+    )
+    assert "turn held" not in [x.reason for x in _frames(doubtful, 0, 90, probs=(0.99,))]
+
+
+def test_a_pause_after_the_agent_was_heard_again_starts_a_new_floor():
+    middling = stump("elapsed_ms", -1.0, 0.0, 0.0)
+    settings = BargeInSettings(max_confirm_ms=300, max_extend_ms=500, timeout_score=0.6,
+                               extend_score=0.4, final_score=0.6, floor_ms=600)  # fmt: skip
+    p = BargeInPolicy(settings, model=middling)
+    d = _frames(p, 0, 25, probs=(0.99,))  # one candidate, resumed undecided at 500 ms
+    assert [x.reason for x in d] == ["onset", "not a turn"]
+    # the caller stops for longer than merge_ms (the agent is heard), then talks again
+    assert _frames(p, d[1].t_ms, 25, level=-60.0, active=False, probs=(0.0,)) == []
+    d = _frames(p, d[1].t_ms + 500, 40, probs=(0.99,))
+    assert [x.reason for x in d][:2] == ["onset", "not a turn"]  # judged alone again
+    assert d[1].t_ms - d[0].t_ms > 400
+
+
+def test_floor_settings_are_checked():
+    with pytest.raises(VoiceError, match="floor_ms"):
+        BargeInSettings.from_mapping({"floor_ms": 0})
+    with pytest.raises(VoiceError, match="floor_score"):
+        BargeInSettings.from_mapping({"floor_score": 2})
+    assert BargeInSettings.from_mapping({"floor_ms": 1500}).floor_ms == 1500
