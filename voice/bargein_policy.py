@@ -98,8 +98,6 @@ class BargeInPolicy:
         self._rearm_until = -1
         self.segment: Segment | None = None
         self._ended: tuple[int, Segment] | None = None  # last segment that ended, and when
-        # the last candidate resumed undecided ("not a turn"): when, and when its floor began
-        self._undecided: tuple[int, int] | None = None
         # the frame waiting for its score (`begin` -> `finish`): segment, frame, inputs, elapsed
         self._scoring: tuple[Segment, FrameEvidence, _Features, int] | None = None
 
@@ -143,7 +141,6 @@ class BargeInPolicy:
         """The agent stopped speaking (reply done or confirmed): forget any candidate."""
         self.segment = None
         self._ended = None
-        self._undecided = None
         self._scoring = None
         self._run = 0
         self._run_frames = []
@@ -196,12 +193,7 @@ class BargeInPolicy:
                 bg_level_db=bg.level_db if bg.level_db is not None else ev.level_db,
                 bg_prob=bg.prob,
             )
-            undecided = self._undecided
-            if undecided is not None and start - undecided[0] <= self.settings.merge_ms:
-                # the caller talked on through the resume: they have held the floor since
-                self.segment.floor_start_ms = undecided[1]
         self._ended = None
-        self._undecided = None
         self.segment.now_ms = ev.t_ms
         self.segment.frames += self._run
         self.segment.active += self._run
@@ -276,8 +268,6 @@ class BargeInPolicy:
             final = timeout
         if s.confirm_ms <= elapsed <= s.max_confirm_ms and score >= confirm:
             return self._confirm(ev, "turn", f)
-        if self._held_floor(seg, ev, elapsed, score):
-            return self._confirm(ev, "turn held", f)
         if elapsed >= s.max_confirm_ms:
             if score >= timeout:
                 return self._confirm(ev, "turn at window end", f)
@@ -285,19 +275,8 @@ class BargeInPolicy:
                 return self._confirm(ev, "turn at longest pause", f)
             # still promising: stay paused a little longer rather than talk over the caller
             if score < extend or elapsed >= s.longest_pause_ms:
-                began = seg.start_ms if seg.floor_start_ms is None else seg.floor_start_ms
-                self._undecided = (ev.t_ms, began)
                 return self._resume(ev, "not a turn", f, rearm=True)
         return None
-
-    def _held_floor(self, seg: Segment, ev: FrameEvidence, elapsed: int, score: float) -> bool:
-        """The caller has talked through undecided candidates for `floor_ms` and this one
-        still sounds like them (`BargeInSettings.floor_ms`)."""
-        s = self.settings
-        if s.floor_ms is None or seg.floor_start_ms is None or elapsed < s.confirm_ms:
-            return False
-        floor_score = s.floor_score if s.floor_score is not None else self.model.extend_score
-        return ev.t_ms - seg.floor_start_ms >= s.floor_ms and score >= floor_score
 
     def features(self) -> _Features:
         """The candidate segment's numbers: the model's inputs (`voice.bargein_model.FEATURES`),
@@ -372,7 +351,6 @@ class BargeInPolicy:
         new = Segment(start_ms=ev.t_ms - 2 * FRAME_MS, bg_level_db=old.bg_level_db,
                       bg_prob=old.bg_prob)  # fmt: skip
         new.now_ms = ev.t_ms
-        new.floor_start_ms = old.floor_start_ms
         new.frames = new.active = 2
         for level in old.levels[-2:]:
             new.add_level(level)

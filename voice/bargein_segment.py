@@ -64,9 +64,6 @@ class Segment:
     levels: list[float] = field(default_factory=list)  # dB, one per frame
     probs: list[float] = field(default_factory=list)  # Silero, one per 32 ms window
     prior: dict[str, float | int] | None = None  # earlier candidates (set by the policy)
-    floor_start_ms: int | None = None
-    """When the caller began holding the floor, if this candidate continues undecided ones
-    (each begun within `merge_ms` of the last one's resume); None: it stands alone."""
     lexical: list[str] | None = None  # the heard words that are not backchannels (ditto)
     _level_sum: float = 0
     _level_max: float = -np.inf

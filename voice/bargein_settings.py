@@ -64,15 +64,6 @@ class BargeInSettings:
     resumed: a caller who has talked over the paused agent that long, plausibly, gets the
     turn (resuming would talk over them, and their next word would pause it again); None: the
     model's own."""
-    floor_ms: int | None = None
-    """A caller who talks on through undecided candidates (resumed "not a turn", the next
-    begun within `merge_ms` of that resume) has held the floor since the first one began; once
-    they have held it this long, the current candidate is confirmed from `confirm_ms` into it
-    while it scores at least `floor_score`. Without this, each candidate is judged alone and a
-    caller talking over a loud line hears the agent stutter back for a moment every
-    `max_extend_ms`. None: never."""
-    floor_score: float | None = None
-    """See `floor_ms`; None: the model's `extend_score`."""
     reonset_rise_db: float | None = 6.0
     """A sound this much louder than anything earlier in an open candidate (for two frames,
     `reonset_after_ms` or more into it) starts a new candidate in its place, the agent still
@@ -132,10 +123,7 @@ class BargeInSettings:
             raise VoiceError("barge_in: max_extend_ms must not be below max_confirm_ms")
         if settings.reonset_rise_db is not None and settings.reonset_rise_db <= 0:
             raise VoiceError("barge_in: reonset_rise_db must be positive (or null: never)")
-        if settings.floor_ms is not None and settings.floor_ms <= 0:
-            raise VoiceError("barge_in: floor_ms must be positive (or null: never)")
-        scores = ("confirm_score", "timeout_score", "extend_score", "final_score", "floor_score")
-        for name in scores:
+        for name in ("confirm_score", "timeout_score", "extend_score", "final_score"):
             value = getattr(settings, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise VoiceError(f"barge_in: {name} must be between 0 and 1")
