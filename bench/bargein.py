@@ -230,6 +230,7 @@ async def run(
     tools = _corpus_tools(corpus)
     scorer = _load(tools / "score.py")
     energy = _load(tools / "baseline_energy.py")
+    lines = _load(Path(__file__).with_name("bargein_lines.py"))
     silero = SharedSilero()
     recognizer = SegmentWords() if words else None
     if recognizer is not None:
@@ -266,6 +267,15 @@ async def run(
         "hybrid": scorer.score(str(manifest), str(paths["hybrid"])),
         "silero_pipecat_defaults": scorer.score(str(manifest), str(paths["pipecat"])),
         "energy_baseline": scorer.score(str(manifest), str(paths["energy"])),
+        # the same figures split by background and SNR: where the misses are
+        "by_line": {
+            name: lines.by_line(clips, paths[key])
+            for name, key in (
+                ("hybrid", "hybrid"),
+                ("silero_pipecat_defaults", "pipecat"),
+                ("energy_baseline", "energy"),
+            )
+        },
         "results": {k: str(v) for k, v in paths.items()},
     }
     silero.close()

@@ -32,6 +32,14 @@ def test_bench_scores_hybrid_and_baselines_on_a_small_corpus(tmp_path):
         figures = summary[name]
         assert figures["interrupt_clips"] == 3 and figures["ignore_clips"] == 3
         assert 0.0 <= figures["false_positive_rate"] <= 1.0
+        # split by line, the clips add up and the rates agree with the scorer's
+        split = summary["by_line"][name]
+        assert sum(x["clips"] for x in split["recall"].values()) == 3
+        assert sum(x["clips"] for x in split["false_cancels"].values()) == 3
+        found = sum(x["clips"] * x["recall"] for x in split["recall"].values())
+        assert found == pytest.approx(figures["recall"] * 3, abs=1e-3)  # rates are rounded
+        wrong = sum(x["clips"] * x["false_cancels"] for x in split["false_cancels"].values())
+        assert wrong == pytest.approx(figures["false_positive_rate"] * 3, abs=1e-3)
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["id"] for x in lines] == [r["id"] for r in picked]
     kinds = {e["type"] for x in lines for e in x["events"]}
