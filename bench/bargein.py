@@ -231,6 +231,7 @@ async def run(
     scorer = _load(tools / "score.py")
     energy = _load(tools / "baseline_energy.py")
     lines = _load(Path(__file__).with_name("bargein_lines.py"))
+    stutter = _load(Path(__file__).with_name("bargein_stutter.py"))
     silero = SharedSilero()
     recognizer = SegmentWords() if words else None
     if recognizer is not None:
@@ -275,6 +276,11 @@ async def run(
                 ("silero_pipecat_defaults", "pipecat"),
                 ("energy_baseline", "energy"),
             )
+        },
+        # resumed, then paused again within 300 ms: what a caller hears as a broken voice
+        "stutter": {
+            "hybrid": stutter.stutters(clips, paths["hybrid"]),
+            "energy_baseline": stutter.stutters(clips, paths["energy"]),
         },
         "results": {k: str(v) for k, v in paths.items()},
     }

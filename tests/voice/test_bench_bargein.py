@@ -40,6 +40,11 @@ def test_bench_scores_hybrid_and_baselines_on_a_small_corpus(tmp_path):
         assert found == pytest.approx(figures["recall"] * 3, abs=1e-3)  # rates are rounded
         wrong = sum(x["clips"] * x["false_cancels"] for x in split["false_cancels"].values())
         assert wrong == pytest.approx(figures["false_positive_rate"] * 3, abs=1e-3)
+    for name in ("hybrid", "energy_baseline"):  # the two that pause and resume
+        assert {k: v["clips"] for k, v in summary["stutter"][name].items()} == {
+            "ignore": 3,
+            "interrupt": 3,
+        }
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["id"] for x in lines] == [r["id"] for r in picked]
     kinds = {e["type"] for x in lines for e in x["events"]}

@@ -1,0 +1,38 @@
+"""`bench/bargein_stutter.py`: a resume followed by a pause within 300 ms is a stutter."""
+
+import json
+
+from tests.voice.scripts import load_script
+
+stutter = load_script("bargein_stutter.py")
+
+
+def _ev(*pairs):
+    return [{"type": t, "t_ms": ms} for t, ms in pairs]
+
+
+def test_only_a_pause_right_after_a_resume_is_a_stutter():
+    # resumed at 900, paused again at 1100 (200 ms: a stutter); resumed at 2000 and paused
+    # at 2400 (400 ms of agent audio: not one); a cancel after a resume is not a pause
+    events = _ev(("pause", 500), ("resume", 900), ("pause", 1100), ("resume", 2000),
+                 ("pause", 2400), ("resume", 3000), ("cancel", 3100))  # fmt: skip
+    assert stutter.count(events) == 1
+    assert stutter.count(events, within_ms=400) == 2
+    assert stutter.count([]) == 0
+
+
+def test_shares_and_rates_per_label(tmp_path):
+    clips = [{"id": "a", "label": "ignore"}, {"id": "b", "label": "ignore"},
+             {"id": "c", "label": "interrupt"}]  # fmt: skip
+    lines = {
+        "a": _ev(
+            ("pause", 100), ("resume", 400), ("pause", 450), ("resume", 800), ("pause", 900)
+        ),  # two stutters: 50 and 100 ms of agent audio
+        "c": _ev(("pause", 100), ("cancel", 400)),
+    }  # "b" is missing from the results: no events, no stutter
+    results = tmp_path / "r.jsonl"
+    results.write_text("".join(json.dumps({"id": k, "events": v}) + "\n" for k, v in lines.items()))
+    assert stutter.stutters(clips, results) == {
+        "ignore": {"clips": 2, "with_stutter": 0.5, "per_clip": 1.0},
+        "interrupt": {"clips": 1, "with_stutter": 0.0, "per_clip": 0.0},
+    }
