@@ -244,18 +244,23 @@ async def run(
     out = out or Path("bargein-results.jsonl")
     paths = {k: out.with_name(f"{out.stem}{suffix}{out.suffix}") for k, suffix in
              (("hybrid", ""), ("pipecat", ".silero-defaults"), ("energy", ".energy"))}  # fmt: skip
+    # each detector's events per clip id (also what the per-line and stutter figures read)
+    events: dict[str, dict[str, list[dict]]] = {"hybrid": {}, "pipecat": {}, "energy": {}}
     with (
         paths["hybrid"].open("w") as h,
         paths["pipecat"].open("w") as p,
         paths["energy"].open("w") as e,
     ):
         for clip, r in zip(clips, results, strict=True):
+            pcm = ulaw_to_pcm(pcm_to_ulaw(_read(corpus / clip["audio"])))
+            events["hybrid"][r["id"]] = r["hybrid"]
+            events["pipecat"][r["id"]] = r["pipecat"]
+            events["energy"][r["id"]] = energy.detect(pcm)
             h.write(
                 json.dumps({"id": r["id"], "events": r["hybrid"], "why": r["decisions"]}) + "\n"
             )
             p.write(json.dumps({"id": r["id"], "events": r["pipecat"]}) + "\n")
-            pcm = ulaw_to_pcm(pcm_to_ulaw(_read(corpus / clip["audio"])))
-            e.write(json.dumps({"id": r["id"], "events": energy.detect(pcm)}) + "\n")
+            e.write(json.dumps({"id": r["id"], "events": events["energy"][r["id"]]}) + "\n")
     summary = {
         "corpus": str(corpus),
         "clips": len(clips),
@@ -270,7 +275,7 @@ async def run(
         "energy_baseline": scorer.score(str(manifest), str(paths["energy"])),
         # the same figures split by background and SNR: where the misses are
         "by_line": {
-            name: lines.by_line(clips, paths[key])
+            name: lines.by_line(clips, events[key])
             for name, key in (
                 ("hybrid", "hybrid"),
                 ("silero_pipecat_defaults", "pipecat"),
@@ -279,8 +284,8 @@ async def run(
         },
         # resumed, then paused again within 300 ms: what a caller hears as a broken voice
         "stutter": {
-            "hybrid": stutter.stutters(clips, paths["hybrid"]),
-            "energy_baseline": stutter.stutters(clips, paths["energy"]),
+            "hybrid": stutter.stutters(clips, events["hybrid"]),
+            "energy_baseline": stutter.stutters(clips, events["energy"]),
         },
         "results": {k: str(v) for k, v in paths.items()},
     }

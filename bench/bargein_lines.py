@@ -9,9 +9,8 @@ a cancel lands within [onset - 100 ms, onset + 2 s], an ignore clip is wrong wit
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from pathlib import Path
+from collections.abc import Mapping
 
 
 def line_of(clip: dict) -> str:
@@ -23,23 +22,16 @@ def line_of(clip: dict) -> str:
     return background if snr is None else f"{background} {snr:g} dB"
 
 
-def _cancels(results: Path) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for line in results.read_text().splitlines():
-        if line.strip():
-            r = json.loads(line)
-            out[r["id"]] = [e["t_ms"] for e in r.get("events", []) if e["type"] == "cancel"]
-    return out
-
-
-def by_line(clips: list[dict], results: Path) -> dict[str, dict[str, dict[str, float | int]]]:
-    """Recall on interrupt clips and false cancels on ignore clips, per line (sorted by name);
-    each entry: {"clips": n, "recall" or "false_cancels": rate}."""
-    cancels = _cancels(results)
+def by_line(
+    clips: list[dict], events: Mapping[str, list[dict]]
+) -> dict[str, dict[str, dict[str, float | int]]]:
+    """Recall on interrupt clips and false cancels on ignore clips, per line (sorted by name),
+    from each clip's events (by clip id; a clip without any has none); each entry:
+    {"clips": n, "recall" or "false_cancels": rate}."""
     turns: dict[str, list[bool]] = defaultdict(list)
     wrong: dict[str, list[bool]] = defaultdict(list)
     for clip in clips:
-        times = cancels.get(clip["id"], [])
+        times = [e["t_ms"] for e in events.get(clip["id"], []) if e["type"] == "cancel"]
         if clip["label"] == "interrupt":
             onset = clip["onset_ms"]
             turns[line_of(clip)].append(any(onset - 100 <= t <= onset + 2000 for t in times))

@@ -9,36 +9,25 @@ next pause within `within_ms` (default 300 ms: the agent got out at most a word)
 from __future__ import annotations
 
 import itertools
-import json
-from pathlib import Path
+from collections.abc import Mapping
 
 STUTTER_MS = 300
-
-
-def _events(results: Path) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for line in results.read_text().splitlines():
-        if line.strip():
-            r = json.loads(line)
-            out[r["id"]] = sorted(r.get("events", []), key=lambda e: e["t_ms"])
-    return out
 
 
 def count(events: list[dict], within_ms: int = STUTTER_MS) -> int:
     """Resumes of one clip followed by a pause within `within_ms`."""
     n = 0
-    for before, after in itertools.pairwise(events):
+    for before, after in itertools.pairwise(sorted(events, key=lambda e: e["t_ms"])):
         if before["type"] == "resume" and after["type"] == "pause":
             n += after["t_ms"] - before["t_ms"] <= within_ms
     return n
 
 
 def stutters(
-    clips: list[dict], results: Path, within_ms: int = STUTTER_MS
+    clips: list[dict], events: Mapping[str, list[dict]], within_ms: int = STUTTER_MS
 ) -> dict[str, dict[str, float | int]]:
-    """Per label (ignore / interrupt clips): the share of clips with a stutter, and the mean
-    number of stutters per clip."""
-    events = _events(results)
+    """Per label (ignore / interrupt clips), from each clip's events (by clip id): the share of
+    clips with a stutter, and the mean number of stutters per clip."""
     out: dict[str, dict[str, float | int]] = {}
     for label in ("ignore", "interrupt"):
         counts = [count(events.get(c["id"], []), within_ms) for c in clips if c["label"] == label]

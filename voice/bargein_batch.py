@@ -15,6 +15,7 @@ import asyncio
 import numpy as np
 
 from voice.bargein_model import SegmentModel
+from voice.eventloop import fail_waiting
 
 
 class BatchScorer:
@@ -46,9 +47,7 @@ class BatchScorer:
             try:
                 scores = items[0][0].score_rows(np.array([x for _, x, _ in items]))
             except Exception as exc:  # fail the waiting frames, not the loop
-                for fut in futs:
-                    if not fut.done():
-                        fut.set_exception(exc)
+                fail_waiting(futs, exc)
                 continue
             self.runs += 1
             self.rows += len(items)

@@ -10,7 +10,7 @@ plumbing in C: at 100 in-process calls it cut the event loop's CPU per frame by 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -34,4 +34,12 @@ def loop_name() -> str:
     )
 
 
-__all__ = ["loop_name", "run"]
+def fail_waiting(futures: Iterable[asyncio.Future[object]], exc: BaseException) -> None:
+    """A shared batch (front end, Silero, scorer) failed: fail every frame still waiting on it
+    (one whose call went away meanwhile is already done), never the loop itself."""
+    for fut in futures:
+        if not fut.done():
+            fut.set_exception(exc)
+
+
+__all__ = ["fail_waiting", "loop_name", "run"]

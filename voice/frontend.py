@@ -23,6 +23,7 @@ from voice.aec import _BAND, EchoCanceller, search_many
 from voice.bargein_features import FrameShape, frame_shapes
 from voice.codec import FRAME_SAMPLES
 from voice.dtmf import _BASIS, _WINDOW_POWER, DtmfSettings
+from voice.eventloop import fail_waiting
 from voice.vad import EnergySettings
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class SharedFrontEnd:
             due = set(batch.due)
             self._settle(batch, [i for i in range(len(queue)) if i not in due], futs)
         except Exception as exc:  # fail the waiting frames, not the loop
-            _fail(futs, exc)
+            fail_waiting(futs, exc)
             return
         if not batch.due:
             return
@@ -140,7 +141,7 @@ class SharedFrontEnd:
             done.result()
             self._settle(batch, batch.due, futs)
         except Exception as exc:
-            _fail(waiting, exc)
+            fail_waiting(waiting, exc)
 
     def _settle(self, batch: _Batch, rows: list[int], futs: list) -> None:
         for i, result in zip(rows, self._finish(batch, rows), strict=True):
@@ -276,12 +277,6 @@ class SharedFrontEnd:
         loud = level >= s.min_level_db
         twist = np.abs(10 * np.log10((pr + 1e-18) / (pc + 1e-18)))
         return loud & (energy > 0) & tonal & (twist <= s.max_twist_db)
-
-
-def _fail(futs: list[asyncio.Future[FrontFrame]], exc: Exception) -> None:
-    for fut in futs:
-        if not fut.done():
-            fut.set_exception(exc)
 
 
 def limit_blas_threads() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from voice.errors import VadError
+from voice.eventloop import fail_waiting
 
 SAMPLE_RATE = 8000
 WINDOW = 256
@@ -217,9 +218,7 @@ class SharedSilero:
                         self._executor, self.model.infer, streams, windows
                     )
                 except Exception as exc:  # fail the waiting calls, not the process
-                    for _, _, fut, _ in batch:
-                        if not fut.done():
-                            fut.set_exception(exc)
+                    fail_waiting((fut for _, _, fut, _ in batch), exc)
                     continue
                 self.batches += 1
                 self.windows += len(batch)

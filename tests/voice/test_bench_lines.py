@@ -1,8 +1,6 @@
 """`bench/bargein_lines.py`: the bench's figures split by background and SNR, scored with
 the corpus scorer's own rules (a turn counts from onset - 100 ms to onset + 2 s)."""
 
-import json
-
 from tests.voice.scripts import load_script
 
 lines = load_script("bargein_lines.py")
@@ -13,7 +11,7 @@ def _clip(cid, label, background=None, snr=None, onset=1000):
             "onset_ms": onset if label == "interrupt" else None}  # fmt: skip
 
 
-def test_turns_and_false_cancels_are_split_by_the_line_they_were_mixed_into(tmp_path):
+def test_turns_and_false_cancels_are_split_by_the_line_they_were_mixed_into():
     clips = [
         _clip("a", "interrupt"),  # clean, cancelled in time
         _clip("b", "interrupt", "babble", 0.0),  # cancelled too late: a miss
@@ -29,13 +27,9 @@ def test_turns_and_false_cancels_are_split_by_the_line_they_were_mixed_into(tmp_
         "e": [("pause", 200), ("cancel", 600)],
         "f": [("pause", 200), ("resume", 500)],
     }  # "d" has no line at all: no events
-    results = tmp_path / "r.jsonl"
-    results.write_text("".join(
-        json.dumps({"id": k, "events": [{"type": t, "t_ms": ms} for t, ms in v]}) + "\n"
-        for k, v in events.items()
-    ))  # fmt: skip
-
-    split = lines.by_line(clips, results)
+    split = lines.by_line(
+        clips, {k: [{"type": t, "t_ms": ms} for t, ms in v] for k, v in events.items()}
+    )
 
     assert split["recall"] == {
         "babble 0 dB": {"clips": 2, "recall": 0.5},

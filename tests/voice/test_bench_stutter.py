@@ -1,7 +1,5 @@
 """`bench/bargein_stutter.py`: a resume followed by a pause within 300 ms is a stutter."""
 
-import json
-
 from tests.voice.scripts import load_script
 
 stutter = load_script("bargein_stutter.py")
@@ -21,7 +19,7 @@ def test_only_a_pause_right_after_a_resume_is_a_stutter():
     assert stutter.count([]) == 0
 
 
-def test_shares_and_rates_per_label(tmp_path):
+def test_shares_and_rates_per_label():
     clips = [{"id": "a", "label": "ignore"}, {"id": "b", "label": "ignore"},
              {"id": "c", "label": "interrupt"}]  # fmt: skip
     lines = {
@@ -30,9 +28,7 @@ def test_shares_and_rates_per_label(tmp_path):
         ),  # two stutters: 50 and 100 ms of agent audio
         "c": _ev(("pause", 100), ("cancel", 400)),
     }  # "b" is missing from the results: no events, no stutter
-    results = tmp_path / "r.jsonl"
-    results.write_text("".join(json.dumps({"id": k, "events": v}) + "\n" for k, v in lines.items()))
-    assert stutter.stutters(clips, results) == {
+    assert stutter.stutters(clips, lines) == {
         "ignore": {"clips": 2, "with_stutter": 0.5, "per_clip": 1.0},
         "interrupt": {"clips": 1, "with_stutter": 0.0, "per_clip": 0.0},
     }
