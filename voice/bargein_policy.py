@@ -96,6 +96,7 @@ class BargeInPolicy:
         self._history: list[tuple[int, int, float]] = []  # resumed candidates: end, length, score
         self._last_prob = 0.0
         self._rearm_until = -1
+        self._rearm_db = np.inf  # the loudest frame of the noise that set `_rearm_until`
         self.segment: Segment | None = None
         self._ended: tuple[int, Segment] | None = None  # last segment that ended, and when
         # the frame waiting for its score (`begin` -> `finish`): segment, frame, inputs, elapsed
@@ -158,7 +159,9 @@ class BargeInPolicy:
         if not ev.active and not self._voice_onset(ev):
             return False
         if ev.t_ms <= self._rearm_until:  # the noise that just resumed may still be there
-            return self._last_prob >= self.settings.speech_prob
+            # ...but not louder than it was: a caller speaking up over it (Silero lags a
+            # second or more on some voices through the phone chain)
+            return self._last_prob >= self.settings.speech_prob or ev.level_db >= self._rearm_db
         return True
 
     def _voice_onset(self, ev: FrameEvidence) -> bool:
@@ -335,11 +338,14 @@ class BargeInPolicy:
     def _resume(
         self, ev: FrameEvidence, reason: str, f: _Features, *, rearm: bool = False
     ) -> Decision:
-        if self.segment is not None:
-            self._remember(ev, self.segment)
+        seg, rise = self.segment, self.settings.rearm_rise_db
+        if seg is not None:
+            self._remember(ev, seg)
         self.segment = None
         if rearm:
             self._rearm_until = ev.t_ms + self.settings.rearm_ms
+            loudest = seg.loudest_db if seg is not None else None
+            self._rearm_db = np.inf if rise is None or loudest is None else loudest + rise
         return Decision(verdict=Verdict.RESUME, t_ms=ev.t_ms, reason=reason, features=f)
 
     def _restart(self, ev: FrameEvidence, f: _Features) -> Decision:

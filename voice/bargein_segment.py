@@ -86,6 +86,11 @@ class Segment:
             self._earlier_max = max(self._earlier_max, self.levels[-3])
         bisect.insort(self._ordered, level_db)
 
+    @property
+    def loudest_db(self) -> float | None:
+        """Its loudest frame so far (None before any)."""
+        return self._level_max if self.levels else None
+
     def louder_source(self, rise_db: float) -> bool:
         """The last two frames both stand `rise_db` over every earlier frame of the segment:
         something new and louder started inside it."""

@@ -87,7 +87,11 @@ class BargeInSettings:
     echo_coherence: float = 0.45
     """Correlation with the far end above which the line is carrying the agent's own echo."""
     rearm_ms: int = 1500
-    """After a noise resume, a new pause also needs Silero's voice evidence for this long."""
+    """After a noise resume, a new pause also needs Silero's voice evidence for this long..."""
+    rearm_rise_db: float | None = 6.0
+    """...or frames this much louder than the loudest frame of the noise that was resumed (a
+    caller speaking up over it: Silero can lag hundreds of ms on a voice through the phone
+    chain). None: Silero's evidence only."""
     backchannels: frozenset[str] = BACKCHANNELS | NON_WORDS
     """Lexicon for the recognised-words check."""
     words_after_ms: int = 120
@@ -123,6 +127,8 @@ class BargeInSettings:
             raise VoiceError("barge_in: max_extend_ms must not be below max_confirm_ms")
         if settings.reonset_rise_db is not None and settings.reonset_rise_db <= 0:
             raise VoiceError("barge_in: reonset_rise_db must be positive (or null: never)")
+        if settings.rearm_rise_db is not None and settings.rearm_rise_db <= 0:
+            raise VoiceError("barge_in: rearm_rise_db must be positive (or null: Silero only)")
         for name in ("confirm_score", "timeout_score", "extend_score", "final_score"):
             value = getattr(settings, name)
             if value is not None and not 0.0 <= value <= 1.0:

@@ -20,6 +20,9 @@ BARGE_IN_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(BargeI
 _WORD_LISTS = frozenset(
     f.name for f in dataclasses.fields(BargeInSettings) if isinstance(f.default, frozenset)
 )
+_NULLABLE = frozenset(
+    f.name for f in dataclasses.fields(BargeInSettings) if "None" in str(f.type)
+)  # `reonset_rise_db: null` turns a rule off, `confirm_score: null` takes the model's own
 
 
 def merged(team: Mapping[str, Any], agent: Mapping[str, Any]) -> dict[str, Any]:
@@ -32,6 +35,8 @@ def value_problem(key: str, value: Any) -> str | None:
     if key in _WORD_LISTS:
         ok = isinstance(value, list) and all(isinstance(w, str) for w in value)
         return None if ok else "must be a list of words"
+    if value is None and key in _NULLABLE:
+        return None
     default = next(f.default for f in dataclasses.fields(BargeInSettings) if f.name == key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"must be a number (default {default})"

@@ -62,6 +62,7 @@ def test_a_value_that_only_breaks_with_the_team_block_is_reported(tmp_path: Path
     [
         ("barge_in:\n  hold_ms: 12.5\n", "whole number of milliseconds"),
         ("barge_in:\n  hold_ms: true\n", "must be a number"),
+        ("barge_in:\n  hold_ms: null\n", "must be a number"),
         ("barge_in:\n  speech_prob: -0.1\n", "must not be negative"),
         ("barge_in:\n  backchannels: okay\n", "must be a list of words"),
         ("barge_in:\n  hold_ms: 0\n", "need 0 < hold_ms"),
@@ -72,6 +73,14 @@ def test_bad_values_say_what_is_allowed(tmp_path: Path, extra: str, fragment: st
     root = _team(tmp_path, "", extra)
     [error] = check_folder(root)
     assert error.path.name == "front.yaml" and fragment in error.message, str(error)
+
+
+def test_null_turns_off_the_rules_that_allow_it(tmp_path: Path) -> None:
+    off = "barge_in:\n  reonset_rise_db: null\n  rearm_rise_db: null\n  max_extend_ms: null\n"
+    root = _team(tmp_path, "", off)
+    assert check_folder(root) == []
+    front = load_team(root).barge_in("front")
+    assert (front.reonset_rise_db, front.rearm_rise_db, front.max_extend_ms) == (None, None, None)
 
 
 def test_schema_lists_the_settings() -> None:

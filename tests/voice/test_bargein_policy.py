@@ -82,6 +82,27 @@ def test_a_low_score_resumes_at_the_window_end_and_rearms():
     assert _frames(p, 800, 10, probs=(0.1,)) == []
 
 
+def test_during_the_rearm_window_only_a_louder_sound_pauses_without_voice_evidence():
+    def rearmed(rise):
+        p = BargeInPolicy(BargeInSettings(rearm_rise_db=rise), model=LONG_VOICE)
+        noise = _frames(p, 0, 20, probs=(0.05,), level=-30.0)  # a door: loud, no voice
+        assert [d.reason for d in noise] == ["onset", "not speech"]
+        assert _frames(p, 400, 10, active=False, probs=(0.05,), level=-60.0) == []
+        return p
+
+    # the same noise again, within the window: no pause without Silero's evidence
+    assert _frames(rearmed(6.0), 600, 10, probs=(0.05,), level=-30.0) == []
+    # a caller speaking up 7 dB over its loudest frame pauses at once (after the hold), and Silero
+    # has not caught up yet
+    louder = _frames(rearmed(6.0), 600, 10, probs=(0.05,), level=-23.0)
+    assert [(d.reason, d.t_ms) for d in louder][:1] == [("onset", 640)]
+    # 5 dB over is not enough at a 6 dB rise; and with the rise off, only Silero re-arms
+    assert _frames(rearmed(6.0), 600, 10, probs=(0.05,), level=-25.0) == []
+    assert _frames(rearmed(None), 600, 10, probs=(0.05,), level=-23.0) == []
+    with pytest.raises(VoiceError, match="rearm_rise_db"):
+        BargeInSettings.from_mapping({"rearm_rise_db": -1})
+
+
 def test_settings_override_the_models_operating_point():
     middling = stump("elapsed_ms", -1.0, 0.0, 0.0)  # score 0.5 everywhere
     stock = BargeInPolicy(BargeInSettings(max_confirm_ms=300), model=middling)
