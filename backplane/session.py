@@ -162,11 +162,16 @@ class OwnedSession:
         await self._write("status", SessionStatus.ENDED.value, ENDED_TTL_MS, check_reason(reason))
         await self._lease.release()
 
-    async def append(self, event: Event) -> str:
-        """Append an event that changes no state (agent turn, model output, tool attempt...)."""
+    async def append(self, event: Event, *, op_id: str | None = None) -> str:
+        """Append an event that changes no state (agent turn, model output, tool attempt...).
+
+        `op_id` names the write: sending it again with the same id (after the backplane gave
+        up waiting for a reply) returns the first reply instead of appending twice."""
         if event.KIND in _STATEFUL_KINDS or isinstance(event, SlotSet):
             raise InvalidInput("event", f"{event.KIND!r} events are written by their own method")
-        reply = await self._write("append", event.KIND, event.VERSION, encode_payload(event))
+        reply = await self._write(
+            "append", event.KIND, event.VERSION, encode_payload(event), op_id=op_id
+        )
         return str(reply["event_id"])
 
     async def renew(self) -> None:

@@ -4,7 +4,8 @@ Every inbound frame goes echo canceller -> energy + DTMF -> Silero (batched, off
 `BargeInPolicy`. A candidate onset pauses playout at once (Twilio `clear`, heard position kept
 to the frame); the candidate is then confirmed (reply cancelled, history cut to the heard text,
 caller gets the turn) or resumed from the heard position. Each decision is a typed action, a
-`BargeInDecision` event in the session stream and an OpenTelemetry span.
+`BargeInDecision` event in the session stream (written by the call's `DecisionLog`, so the
+frame path never waits on Redis) and an OpenTelemetry span.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from voice.bargein_policy import (
     ScoreRequest,
     Verdict,
 )
+from voice.bargein_record import DecisionLog
 from voice.bargein_settings import BargeInSettings
 from voice.codec import FRAME_MS, FRAME_SAMPLES
 from voice.errors import BargeInStateError
@@ -126,6 +128,8 @@ class BargeInController:
         self._call = CallFront()
         self._words = CandidateListener(recognizer, replay=replay)
         self._sink = sink
+        self.decisions = DecisionLog()
+        """Decisions on their way to the session (written off the frame path)."""
         self._heard_ms = 0
         self._recent: list[np.ndarray] = []
         self._replay = replay
@@ -310,8 +314,13 @@ class BargeInController:
                 await self._sink(event)
             else:
                 session = _session_of(playout)
-                if session is not None:
-                    await session.append(event)
+                if session is not None:  # written by the call's log task, in order
+                    self.decisions.put(session, event)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        """The call is ending: write the decisions still queued (the call loop awaits this
+        before it gives up the session)."""
+        await self.decisions.close()
 
 
 def _fit(pcm: np.ndarray) -> np.ndarray:

@@ -189,6 +189,9 @@ class CallLoop:
             for task in [*tasks, stopper]:
                 task.cancel()
             await asyncio.gather(*tasks, stopper, return_exceptions=True)
+            close = getattr(self._hook, "close", None)  # optional: `InboundHook.close`
+            if close is not None:
+                await self._contain(close(), "close")
             with contextlib.suppress(Exception):
                 await self._stt.close()
 

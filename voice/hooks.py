@@ -82,6 +82,10 @@ class InboundHook(Protocol):
 
     async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None: ...
 
+    # Optional, looked up with getattr: `async def close(self) -> None`, awaited by the call
+    # loop when the call ends and before the session is given up (the barge-in controller
+    # writes its last decisions there).
+
 
 class InboundHookFactory(Protocol):
     """Builds one hook per call."""

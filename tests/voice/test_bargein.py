@@ -102,18 +102,29 @@ def words():
 
 
 async def run(
-    mic: np.ndarray, agent: np.ndarray, silero, settings=None, text=REPLY, *, until=None, **kw
+    mic: np.ndarray,
+    agent: np.ndarray,
+    silero,
+    settings=None,
+    text=REPLY,
+    *,
+    until=None,
+    session=None,
+    **kw,
 ):
     """Feed a clip as Twilio would; `until` stops at the first action of that type, `kw` goes
-    to the controller (recognizer, model)."""
+    to the controller (recognizer, model). Decisions go to the returned list, or with a
+    `session` (an owned backplane session) to that session, as in a live call."""
     n = min(len(mic), len(agent)) // FRAME_SAMPLES
     line = Line(pcm_to_ulaw(agent[: n * FRAME_SAMPLES]), text)
+    line.session = session
     events = []
 
     async def sink(event):
         events.append(event)
 
-    ctl = BargeInController(settings, silero=silero, sink=sink, replay=True, **kw)
+    into = None if session is not None else sink
+    ctl = BargeInController(settings, silero=silero, sink=into, replay=True, **kw)
     actions = []
     for i in range(n):
         line.tick(i)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 
 from backplane import AgentTurn, OwnedSession
@@ -22,6 +24,7 @@ class ScriptedHook:
         self.heard: list[str] = []
         self._loud_while_paused = 0
         self.digits: list[str] = []
+        self.closed = False
 
     async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> None:
         self.frames += 1
@@ -44,6 +47,9 @@ class ScriptedHook:
 
     async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
         self.digits.append(digit)
+
+    async def close(self) -> None:  # optional: the call loop awaits it when the call ends
+        self.closed = True
 
 
 async def test_hook_pauses_resumes_and_interrupts_through_the_real_stream(live: Live) -> None:
@@ -72,6 +78,11 @@ async def test_hook_pauses_resumes_and_interrupts_through_the_real_stream(live: 
     await call.hangup()
 
     hook = hooks[0]
+    for _ in range(250):  # the server finishes the call after the hang-up arrives
+        if hook.closed:
+            break
+        await asyncio.sleep(0.02)
+    assert hook.closed
     assert hook.frames > 20
     assert hook.digits == ["5", "#"]
     assert hook.frames_with_echo_reference > 0
