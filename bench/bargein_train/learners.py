@@ -134,7 +134,7 @@ def _gb_trees(gb: Any) -> tuple[float, list[dict[str, list]]]:
         trees.append(
             {
                 "feature": [int(f) if f >= 0 else -1 for f in t.feature],
-                "threshold": [round(float(v), 6) for v in t.threshold],
+                "threshold": [float(v) for v in t.threshold],  # exact: see _hgb_trees
                 "left": [int(v) for v in t.children_left],
                 "right": [int(v) for v in t.children_right],
                 # leaf values carry the learning rate, as hgb's do
@@ -156,7 +156,10 @@ def _hgb_trees(hgb: Any) -> tuple[float, list[dict[str, list]]]:
         trees.append(
             {
                 "feature": _inner(nodes, "feature_idx"),
-                "threshold": [round(float(v), 6) for v in nodes["num_threshold"]],
+                # exact (JSON keeps every bit of a float): a threshold rounded to 6 places
+                # sent inputs within 1e-6 of it down the other branch, and a split's threshold
+                # sits between two training values, so some inputs always are that close
+                "threshold": [float(v) for v in nodes["num_threshold"]],
                 "left": _inner(nodes, "left"),
                 "right": _inner(nodes, "right"),
                 "value": [round(float(v), 7) for v in nodes["value"]],

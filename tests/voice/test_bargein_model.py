@@ -41,11 +41,12 @@ def _exported(tmp_path, data: dict) -> SegmentModel:
     return SegmentModel.load(path)
 
 
+@pytest.mark.parametrize("seed", [3, 4, 5])  # several: some rows sit within 1e-6 of a split
 @pytest.mark.parametrize("kind", ["hgb", "gb"])
-def test_onnx_trees_match_scikit_learn(tmp_path, kind):
+def test_onnx_trees_match_scikit_learn(tmp_path, kind, seed):
     train = load_script("bargein_train/train.py")
     learners = train.learners
-    x, y = _toy(3, 3000)
+    x, y = _toy(seed, 3000)
     w = np.ones(len(y))
     learner = learners.Learner(trees=40, leaves=15, min_leaf=20, temperature=3.0)
     if kind == "gb":
