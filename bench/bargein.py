@@ -139,6 +139,7 @@ async def run_clip(
     settings: BargeInSettings | None = None,
     model: SegmentModel | None = None,
     collect: list[dict] | None = None,
+    decode_ms: float | None = None,
 ) -> dict:
     mic = _read(root / clip["audio"])
     agent = _read(root / clip["agent_audio"])
@@ -157,7 +158,13 @@ async def run_clip(
         decisions.append({k: getattr(event, k) for k in ("decision", "t_ms", "reason", "features")})
 
     ctl = BargeInController(
-        settings, silero=silero, sink=sink, recognizer=words, replay=True, model=model
+        settings,
+        silero=silero,
+        sink=sink,
+        recognizer=words,
+        replay=True,
+        model=model,
+        replay_decode_ms=decode_ms,
     )
     if collect is not None:  # training runs: every scored frame of every candidate
 
@@ -224,7 +231,11 @@ async def run(
     words: bool = True,
     settings: BargeInSettings | None = None,
     model: SegmentModel | None = None,
+    decode_ms: float | None = None,
 ) -> dict:
+    """Score the corpus. Candidate words land after each recognition's measured decode time,
+    so the decisions near a threshold depend on the machine's speed; `decode_ms` fixes it
+    (the same decisions on every run, for comparing two versions of the policy)."""
     manifest = corpus / "manifest.jsonl"
     clips = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
     tools = _corpus_tools(corpus)
@@ -238,7 +249,10 @@ async def run(
         await recognizer.warm_up()
     t0 = time.perf_counter()
     results = await asyncio.gather(
-        *(run_clip(c, corpus, silero, recognizer, settings, model) for c in clips)
+        *(
+            run_clip(c, corpus, silero, recognizer, settings, model, decode_ms=decode_ms)
+            for c in clips
+        )
     )
     wall = time.perf_counter() - t0
     out = out or Path("bargein-results.jsonl")
@@ -269,6 +283,7 @@ async def run(
         "silero_windows": silero.windows,
         "recognitions": sum(r["recognitions"] for r in results),
         "recognition_ms": _spread([d for r in results for d in r["decode_ms"]]),
+        "words_land_after_ms": "measured decode" if decode_ms is None else decode_ms,
         "max_clears_per_clip": max(r["clears"] for r in results),
         "hybrid": scorer.score(str(manifest), str(paths["hybrid"])),
         "silero_pipecat_defaults": scorer.score(str(manifest), str(paths["pipecat"])),
@@ -300,11 +315,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-words", action="store_true", help="Skip candidate recognition.")
     ap.add_argument("--settings", default=None, help="JSON object of BargeInSettings overrides.")
     ap.add_argument("--model", type=Path, default=None, help="Candidate scorer JSON to try.")
+    ap.add_argument("--decode-ms", type=float, default=None,
+                    help="Words land this long after they are asked for (default: the "
+                         "measured decode time; fix it to compare runs).")  # fmt: skip
     args = ap.parse_args(argv)
     settings = BargeInSettings.from_mapping(json.loads(args.settings)) if args.settings else None
     model = SegmentModel.load(args.model) if args.model else None
     summary = asyncio.run(
-        run(args.corpus, args.out, words=not args.no_words, settings=settings, model=model)
+        run(
+            args.corpus,
+            args.out,
+            words=not args.no_words,
+            settings=settings,
+            model=model,
+            decode_ms=args.decode_ms,
+        )
     )
     json.dump(summary, sys.stdout, indent=2)
     print()

@@ -106,11 +106,13 @@ class BargeInController:
         settings_for: Callable[[str | None], BargeInSettings] | None = None,
         model: SegmentModel | None = None,
         scorer: BatchScorer | None = None,
+        replay_decode_ms: float | None = None,
     ) -> None:
         """`replay=True` is for offline runs that feed frames faster than real time: each
         recognition is awaited and its words reach the policy on the frame where a live decode
         would have finished (request time + measured decode time), so results do not depend on
-        how fast the frames came.
+        how fast the frames came; `replay_decode_ms` fixes that decode time (reproducible runs
+        on any machine).
 
         `settings_for(agent)` gives the settings of the agent whose reply starts playing
         (`voice.hooks.speaking_agent`); it is asked once per reply, never per frame, so a
@@ -126,7 +128,7 @@ class BargeInController:
         self._front = frontend or shared_frontend()
         self._scorer = scorer or shared_scorer()
         self._call = CallFront()
-        self._words = CandidateListener(recognizer, replay=replay)
+        self._words = CandidateListener(recognizer, replay=replay, decode_ms=replay_decode_ms)
         self._sink = sink
         self.decisions = DecisionLog()
         """Decisions on their way to the session (written off the frame path)."""

@@ -5,7 +5,9 @@ is recognised once it has some voice and again as it grows. A recognition runs o
 path; its words reach the policy on a later frame, when they are ready. In replay (offline
 runs that feed frames faster than real time) each recognition is awaited and its words land on
 the frame where a live decode would have finished (request time + measured decode time), so
-results do not depend on how fast the frames came.
+results do not depend on how fast the frames came. Replay can also take a fixed decode time
+instead of the measured one (`decode_ms`), so that runs on machines of different speeds, or
+twice on one busy machine, make the same decisions.
 """
 
 from __future__ import annotations
@@ -35,9 +37,20 @@ class SegmentRecognizer(Protocol):
 class CandidateListener:
     """The running recognition of one call's current candidate, and the words it gave."""
 
-    def __init__(self, recognizer: SegmentRecognizer | None, *, replay: bool = False) -> None:
+    def __init__(
+        self,
+        recognizer: SegmentRecognizer | None,
+        *,
+        replay: bool = False,
+        decode_ms: float | None = None,
+    ) -> None:
+        """`decode_ms` (replay only): words land this long after they were asked for, rather
+        than after the decode time measured on this run."""
+        if decode_ms is not None and (not replay or decode_ms < 0):
+            raise ValueError("a fixed decode_ms is for replay, and not negative")
         self.recognizer = recognizer
         self._replay = replay
+        self._fixed_ms = decode_ms
         self._pcm: list[np.ndarray] = []
         self._task: asyncio.Task[HeardWords | None] | None = None
         self._asked_ms = 0  # call time the running recognition was asked for
@@ -78,7 +91,8 @@ class CandidateListener:
             self._task = None
             if heard is not None:
                 self.decode_ms.append(heard.decode_ms)
-                lands = self._asked_ms + int(np.ceil(heard.decode_ms / FRAME_MS)) * FRAME_MS
+                took = heard.decode_ms if self._fixed_ms is None else self._fixed_ms
+                lands = self._asked_ms + int(np.ceil(took / FRAME_MS)) * FRAME_MS
                 self._held = (lands if self._replay else 0, heard)
         if self._held is not None and self._held[0] <= t_ms:
             heard = self._held[1]

@@ -32,9 +32,17 @@ def bargein(
     out: Annotated[
         Path | None, typer.Option("--out", help="Results JSONL (baselines go beside it).")
     ] = None,
+    decode_ms: Annotated[
+        float | None,
+        typer.Option(
+            "--decode-ms",
+            help="Candidate words land this long after they are asked for (default: the "
+            "measured decode time); fixed, runs are reproducible on any machine.",
+        ),
+    ] = None,
 ) -> None:
     """Score the hybrid barge-in controller and two baselines on a corpus; prints JSON."""
-    summary = asyncio.run(_bench_module("bargein").run(corpus, out))
+    summary = asyncio.run(_bench_module("bargein").run(corpus, out, decode_ms=decode_ms))
     typer.echo(json.dumps(summary, indent=2))
 
 

@@ -73,6 +73,19 @@ async def test_a_new_candidate_drops_the_old_ones_words(words):
     assert listener.recognitions_total == 1
 
 
+async def test_a_fixed_decode_time_lands_the_words_then_whatever_the_decode_took(words):
+    frames = _frames("d0018", 630)
+    listener = CandidateListener(words, replay=True, decode_ms=990)  # ~10x tiny.en's
+    listener.start(frames[:10])
+    listener.add(frames[10], voiced_ms=200, t_ms=1000, settings=SETTINGS)
+    assert await listener.collect(1000 + 980) is None
+    assert len(listener.decode_ms) == 1  # the measured time is still recorded
+    heard = await listener.collect(1000 + 1000)  # 990 ms rounds up to whole frames
+    assert heard is not None and heard.text
+    with pytest.raises(ValueError, match="replay"):
+        CandidateListener(words, decode_ms=50)  # live words land when they are ready
+
+
 class Unreachable:
     """A recogniser whose service is down (what a remote STT does when the network fails)."""
 
