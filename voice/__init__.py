@@ -6,6 +6,7 @@ from voice.bargein_batch import BatchScorer
 from voice.bargein_hooks import BargeInHooks
 from voice.bargein_listen import CandidateListener, SegmentRecognizer
 from voice.bargein_model import SegmentModel, default_model
+from voice.bargein_record import DecisionLog, DecisionLogSettings
 from voice.bargein_settings import BargeInSettings
 from voice.call import CallLoop, CallSettings, TurnTiming
 from voice.config import VoiceSettings
@@ -26,6 +27,8 @@ __all__ = [
     "CallLoop",
     "CallSettings",
     "CandidateListener",
+    "DecisionLog",
+    "DecisionLogSettings",
     "EndingCallAgent",
     "InboundFrame",
     "InboundHook",
