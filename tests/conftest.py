@@ -6,12 +6,16 @@ import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
 from redis.asyncio import Redis
 
 from backplane import Backplane, EmbeddedRedis, ManualClock
+
+if TYPE_CHECKING:
+    from tests.aof_redis import AofRedis
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +84,15 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private SWITCHBOARD_DATA_DIR for the test."""
     monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture
+def aof_redis(tmp_path: Path) -> Iterator[AofRedis]:
+    """A redis-server of the test's own, persisting every write: stop() and start() it to
+    take Redis away mid-test and bring it back with the data."""
+    from tests.aof_redis import AofRedis
+
+    server = AofRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()

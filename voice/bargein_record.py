@@ -101,17 +101,22 @@ class DecisionLog:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if not done and self._pending:
+        if not done:
+            waited = self.settings.close_timeout_s
+            self._lose_pending(f"Redis did not come back within {waited:.0f} s")
+        self._idle.set()
+
+    def _lose_pending(self, why: object) -> None:
+        """Give up on every queued decision, counted and logged."""
+        if self._pending:
             self.lost += len(self._pending)
             log.error(
-                "barge-in: %d decisions of session %s not recorded (Redis did not come back "
-                "within %.0f s)",
+                "barge-in: %d decisions of session %s not recorded: %s",
                 len(self._pending),
                 self._pending[0][0].session_id,
-                self.settings.close_timeout_s,
+                why,
             )
             self._pending.clear()
-        self._idle.set()
 
     async def _write(self) -> None:
         try:
@@ -124,14 +129,7 @@ class DecisionLog:
                     await asyncio.sleep(self.settings.retry_pause_s)
                     continue
                 except BackplaneError as exc:  # taken over or ended: not ours to write
-                    self.lost += len(self._pending)
-                    log.error(
-                        "barge-in: %d decisions of session %s not recorded: %s",
-                        len(self._pending),
-                        session.session_id,
-                        exc,
-                    )
-                    self._pending.clear()
+                    self._lose_pending(exc)
                     break
                 except Exception:
                     self.lost += 1

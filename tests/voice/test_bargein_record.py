@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from backplane import Backplane, BargeInDecision, RetrySettings
-from tests.backplane.test_restart import AofRedis
+from backplane import Backplane, BargeInDecision, OwnedSession, RetrySettings
+from tests.aof_redis import AofRedis
 from tests.voice.test_bargein import _clip, run
 from voice.bargein import Confirm, Pause
 from voice.bargein_record import DecisionLog, DecisionLogSettings
@@ -22,16 +20,18 @@ pytestmark = pytest.mark.slow
 QUICK = RetrySettings(deadline_s=0.3, initial_backoff_s=0.01, max_backoff_s=0.05)
 
 
-@pytest.fixture
-def aof_redis(tmp_path: Path) -> Iterator[AofRedis]:
-    server = AofRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
 def _decision(t_ms: int) -> BargeInDecision:
     return BargeInDecision(decision="pause", t_ms=t_ms, heard_ms=t_ms, reason="onset", features={})
+
+
+async def _owned_call(
+    redis: AofRedis, retry: RetrySettings = QUICK
+) -> tuple[Backplane, OwnedSession]:
+    """A live session "call" on the test's own Redis, owned by worker w1 (no keep-alive: the
+    lease outlives the test)."""
+    bp = await Backplane.connect(redis.url, retry=retry)
+    await bp.create_session("call", agent="front")
+    return bp, await bp.acquire("call", owner="w1", ttl_ms=60_000, keep_alive=False)
 
 
 async def _decisions(bp: Backplane, session_id: str) -> list[int]:
@@ -41,9 +41,7 @@ async def _decisions(bp: Backplane, session_id: str) -> list[int]:
 async def test_decisions_made_while_redis_is_away_land_in_order_once_it_is_back(
     aof_redis: AofRedis,
 ) -> None:
-    bp = await Backplane.connect(aof_redis.url, retry=QUICK)
-    await bp.create_session("call", agent="front")
-    owned = await bp.acquire("call", owner="w1", ttl_ms=60_000, keep_alive=False)
+    bp, owned = await _owned_call(aof_redis)
     log = DecisionLog(DecisionLogSettings(retry_pause_s=0.05))
     for t in (20, 40, 60):
         log.put(owned, _decision(t))
@@ -67,9 +65,7 @@ async def test_decisions_made_while_redis_is_away_land_in_order_once_it_is_back(
 async def test_a_session_another_worker_took_over_gets_no_more_decisions(
     aof_redis: AofRedis,
 ) -> None:
-    bp = await Backplane.connect(aof_redis.url, retry=QUICK)
-    await bp.create_session("call", agent="front")
-    old = await bp.acquire("call", owner="w1", ttl_ms=60_000, keep_alive=False)
+    bp, old = await _owned_call(aof_redis)
     log = DecisionLog()
     log.put(old, _decision(20))
     assert await log.flush(5)
@@ -87,9 +83,7 @@ async def test_a_session_another_worker_took_over_gets_no_more_decisions(
 async def test_close_gives_up_after_its_timeout_and_counts_what_it_lost(
     aof_redis: AofRedis,
 ) -> None:
-    bp = await Backplane.connect(aof_redis.url, retry=QUICK)
-    await bp.create_session("call", agent="front")
-    owned = await bp.acquire("call", owner="w1", ttl_ms=60_000, keep_alive=False)
+    bp, owned = await _owned_call(aof_redis)
     await asyncio.to_thread(aof_redis.stop)
     log = DecisionLog(DecisionLogSettings(retry_pause_s=0.05, close_timeout_s=1.0))
     log.put(owned, _decision(20))
@@ -107,11 +101,7 @@ async def test_the_frame_path_pauses_and_confirms_while_redis_is_away(
     pauses and confirms as the frames arrive (the backplane would have held each decision's
     frame for its 30 s retry deadline), and the decisions are in the stream once Redis is
     back."""
-    bp = await Backplane.connect(
-        aof_redis.url, retry=RetrySettings(deadline_s=30, max_backoff_s=0.2)
-    )
-    await bp.create_session("call", agent="front")
-    owned = await bp.acquire("call", owner="w1", ttl_ms=60_000, keep_alive=False)
+    bp, owned = await _owned_call(aof_redis, RetrySettings(deadline_s=30, max_backoff_s=0.2))
     mic, agent = _clip("d0018")  # speech at 830 ms
     silero = SharedSilero()
     await asyncio.to_thread(aof_redis.stop)
