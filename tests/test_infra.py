@@ -32,7 +32,8 @@ def test_k8s_worker_is_stateless_and_probed() -> None:
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     names = {e["name"] for e in container["env"]}
     assert {"REDIS_URL", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"} <= names
-    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"  # 503 while full
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert "volumes" not in deployment["spec"]["template"]["spec"]
 
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, WebSocket
+from fastapi.responses import JSONResponse
 
 from backplane import Backplane, BackplaneError
 from voice.call import CallLoop, TurnTiming
+from voice.capacity import Capacity
 from voice.config import VoiceSettings
 from voice.errors import SignatureError
 from voice.events import CallStatus
@@ -41,9 +43,12 @@ class VoiceServer:
     calls: dict[str, CallLoop] = field(default_factory=dict)
     """Live calls in this process, by session ID."""
     checker: SignatureChecker = field(init=False)
+    capacity: Capacity = field(init=False)
+    """Whether this process takes another call (`voice.capacity`)."""
 
     def __post_init__(self) -> None:
         self.checker = SignatureChecker(self.settings)
+        self.capacity = Capacity(self.settings.capacity, lambda: self.calls.keys())
 
     async def record_status(self, call_sid: str, event: CallStatus, *, final: bool) -> None:
         live = self.calls.get(call_sid)
@@ -83,7 +88,14 @@ def create_app(server: VoiceServer) -> FastAPI:
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
+        """Liveness: the process answers."""
         return {"ok": True, "live_calls": len(server.calls)}
+
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        """Readiness: 503 while this process refuses new calls (its calls go on)."""
+        status = server.capacity.status()
+        return JSONResponse(status, status_code=200 if status["ready"] else 503)
 
     return app
 

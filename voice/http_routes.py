@@ -58,6 +58,15 @@ def connect_twiml(server: VoiceServer, request: Request, session_id: str) -> Voi
     return response
 
 
+async def _known(server: VoiceServer, call_sid: str) -> bool:
+    """A session exists for the call: Twilio repeating the webhook of a call already taken."""
+    try:
+        await server.backplane.snapshot(call_sid)
+    except SessionNotFound:
+        return False
+    return True
+
+
 def build_router(server: VoiceServer) -> APIRouter:
     router = APIRouter()
 
@@ -71,6 +80,15 @@ def build_router(server: VoiceServer) -> APIRouter:
         if not call_sid:
             return Response(status_code=400, content="CallSid is required\n")
         metadata = {k: params[k] for k in ("From", "To", "Direction", "AnsweredBy") if k in params}
+        full = server.capacity.refusal()
+        if full is None:
+            server.capacity.admit(call_sid)
+        elif not await _known(server, call_sid):
+            # busy, rather than a call whose every frame (and every other call's) runs late
+            server.capacity.refuse(call_sid, full)
+            busy = VoiceResponse()
+            busy.reject(reason="busy")
+            return _xml(busy)
         try:
             await server.backplane.create_session(
                 call_sid, agent=server.entry_agent, channel="voice", metadata=metadata

@@ -2,6 +2,7 @@
 
 from switchboard.testing.phone import PhoneLine
 from switchboard.testing.simulator import (
+    CallRejected,
     LineTiming,
     SimulatedCall,
     SimulatorSettings,
@@ -10,6 +11,7 @@ from switchboard.testing.simulator import (
 from switchboard.testing.twiml import StreamTarget, parse_twiml, sign
 
 __all__ = [
+    "CallRejected",
     "LineTiming",
     "PhoneLine",
     "SimulatedCall",

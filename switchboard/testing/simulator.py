@@ -118,9 +118,21 @@ class TwilioSimulator:
         }
         response = await self.post("/twilio/voice", params)
         response.raise_for_status()
+        target = parse_twiml(response.text)
+        if target.rejected is not None:
+            raise CallRejected(call_sid, target.rejected)
         call = SimulatedCall(self, call_sid=call_sid, base_params=params)
-        await call.open(parse_twiml(response.text))
+        await call.open(target)
         return call
+
+
+class CallRejected(Exception):
+    """The server answered the call with `<Reject>` (the caller hears busy or a refusal)."""
+
+    def __init__(self, call_sid: str, reason: str) -> None:
+        super().__init__(f"call {call_sid} rejected: {reason}")
+        self.call_sid = call_sid
+        self.reason = reason
 
 
 class SimulatedCall:
@@ -393,6 +405,7 @@ class SimulatedCall:
 
 
 __all__ = [
+    "CallRejected",
     "LineTiming",
     "SimulatedCall",
     "SimulatorSettings",

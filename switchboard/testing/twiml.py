@@ -21,6 +21,8 @@ class StreamTarget:
     action: str | None
     parameters: dict[str, str] = field(default_factory=dict)
     hangup: bool = False
+    rejected: str | None = None
+    """`<Reject>`: the call is refused unanswered ("busy" or Twilio's default "rejected")."""
 
 
 def parse_twiml(xml: str) -> StreamTarget:
@@ -28,7 +30,13 @@ def parse_twiml(xml: str) -> StreamTarget:
     connect = root.find("Connect")
     stream = connect.find("Stream") if connect is not None else None
     if connect is None or stream is None:
-        return StreamTarget(url=None, action=None, hangup=root.find("Hangup") is not None)
+        reject = root.find("Reject")
+        return StreamTarget(
+            url=None,
+            action=None,
+            hangup=root.find("Hangup") is not None,
+            rejected=None if reject is None else reject.get("reason", "rejected"),
+        )
     params = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
     return StreamTarget(url=stream.get("url"), action=connect.get("action"), parameters=params)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -27,9 +28,20 @@ class Live:
 
 @pytest.fixture
 async def live(redis_client) -> AsyncIterator[Live]:  # type: ignore[no-untyped-def]
+    async with live_server(redis_client) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def live_server(  # type: ignore[no-untyped-def]
+    redis_client, **overrides: object
+) -> AsyncIterator[Live]:
+    """The echo server on a loopback port; `overrides` go to its `VoiceSettings`."""
     bp = Backplane(redis_client)
     sock, url = loopback_socket()
-    settings = VoiceSettings(auth_token=AUTH_TOKEN, worker_id="test-worker", public_base_url=url)
+    settings = VoiceSettings(  # type: ignore[arg-type]
+        auth_token=AUTH_TOKEN, worker_id="test-worker", public_base_url=url, **overrides
+    )
     server = VoiceServer(
         settings=settings,
         backplane=bp,
