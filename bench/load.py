@@ -11,11 +11,13 @@ p50/p99 lag from a frame's due time to its barge-in decision, late frames (decid
 interrupt clips, with the machine's load average (it is shared). Prints JSON.
 
 By default in-process (the server's WebSocket frame parsing is not included); `--transport ws`
-runs the same calls against one real server process on loopback (bench/load_ws.py).
+runs the same calls against one real server process on loopback (bench/load_ws.py), where
+`--max-calls` sets the server's capacity (`voice.capacity`): it answers calls past it busy,
+and the row reports offered, refused and served calls.
 
 usage: python bench/load.py --corpus DIR [--calls 25,50,100,200] [--seconds 10]
                             [--transport inproc|ws] [--hold-ms MS] [--no-words]
-                            [--ramp-s S]
+                            [--ramp-s S] [--max-calls N]
 """
 
 from __future__ import annotations
@@ -196,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ramp-s", type=float, default=0.0,
                     help="Spread the calls' starts over this long (default: at once).")  # fmt: skip
     ap.add_argument("--transport", choices=("inproc", "ws"), default="inproc")
+    ap.add_argument("--max-calls", type=int, default=None,
+                    help="ws: the server refuses calls past this many (MAX_CALLS).")  # fmt: skip
     ap.add_argument("--port", type=int, default=8765, help="The ws server's port.")
     ap.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
                     help="Event loop of the calls (the server's default is uvloop).")  # fmt: skip
@@ -209,7 +213,14 @@ def main(argv: list[str] | None = None) -> None:
         results = [
             eventloop.run(
                 run_ws(
-                    args.corpus, int(n), args.seconds, args.port, args.ramp_s, args.loop, args.gc
+                    args.corpus,
+                    int(n),
+                    args.seconds,
+                    args.port,
+                    args.ramp_s,
+                    args.loop,
+                    args.gc,
+                    args.max_calls,
                 ),
                 uvloop=args.loop == "uvloop",
             )

@@ -77,6 +77,8 @@ async def _call(base: str, http: httpx.AsyncClient, k: int, stream: tuple[str, l
     )
     reply.raise_for_status()
     target = parse_twiml(reply.text)
+    if target.rejected is not None:  # the server is full (voice.capacity): busy, no stream
+        return {"sid": call_sid, "clip": k, "refused": target.rejected}
     assert target.url is not None
     stream_sid, media = stream
     frames = len(media)
@@ -155,9 +157,16 @@ async def run_ws(
     ramp_s: float = 0.0,
     loop: str = "uvloop",
     gc: str = "settled",
+    max_calls: int | None = None,
 ) -> dict:
-    """One server process, `n_calls` concurrent calls against it; the load.py report row."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    """One server process, `n_calls` concurrent calls against it; the load.py report row.
+    With `max_calls` the server refuses calls past its capacity
+    (`voice.capacity`); the report then covers the calls it took."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).parent.parent),
+        "MAX_CALLS": "off" if max_calls is None else str(max_calls),
+    }
     cmd = [sys.executable, str(SERVER), str(corpus), str(port), str(seconds), loop, gc]
     log = (Path(os.environ.get("TMPDIR", "/tmp")) / f"load-ws-server-{port}.log").open("w")
     proc = await asyncio.create_subprocess_exec(
@@ -188,11 +197,13 @@ async def run_ws(
                 tasks.append(asyncio.create_task(_call(base, http, k, streams[k])))
                 await asyncio.sleep(gap)
             done = await asyncio.gather(*tasks, return_exceptions=True)
-            calls = [c for c in done if isinstance(c, dict)]
+            calls = [c for c in done if isinstance(c, dict) and "refused" not in c]
+            refused = [c for c in done if isinstance(c, dict) and "refused" in c]
             failed = [repr(c) for c in done if not isinstance(c, dict)]
             await asyncio.sleep(0.5)  # frames still in flight when the last call hung up
             wall = time.monotonic() - t0
             stats = (await http.get(base + "/load-stats")).json()
+            ready = (await http.get(base + "/ready")).json()
             me = time.process_time()
     finally:
         proc.terminate()
@@ -206,6 +217,9 @@ async def run_ws(
     row = _report(calls, stats, clips, lengths, stats["cpu_s"] - cpu0, wall)
     row["generator_cpu_cores"] = round((me - me0) / wall, 2)  # the load generator's own
     row["failed_calls"] = failed
+    row["offered_calls"] = n_calls
+    row["refused_calls"] = len(refused)
+    row["server_frame_lag_ms"] = ready["frame_lag_ms"]  # as its capacity check saw it, at the end
     return row
 
 
@@ -223,7 +237,8 @@ def _report(
 ) -> dict:
     lags, pauses, seconds, steady = [], [], [], []
     all_up = max(c["start"] for c in calls) if calls else 0.0
-    for c, frames_in_clip in zip(calls, lengths, strict=True):
+    for c in calls:
+        frames_in_clip = lengths[c["clip"]]
         clip = clips[c["clip"] % len(clips)]
         rows = stats["frames"].get(c["sid"], [])
         for ts, decided, _ in rows:

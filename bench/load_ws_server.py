@@ -155,7 +155,10 @@ def serve(
     async def main() -> None:
         await hooks.warm_up()
         backplane = await Backplane.connect()
-        settings = VoiceSettings(auth_token=TOKEN, public_base_url=f"http://127.0.0.1:{port}")
+        # capacity limits (MAX_CALLS, MAX_LOOP_LAG_MS) come from run_ws, as `serve` reads them
+        settings = VoiceSettings.from_env(
+            auth_token=TOKEN, public_base_url=f"http://127.0.0.1:{port}", validate_signatures=True
+        )
         server = VoiceServer(settings=settings, backplane=backplane, agents=agents,
                              recognizer=_TurnClock(), synthesizer=_ClipVoice(audio),
                              entry_agent="load", hooks=timed)  # fmt: skip

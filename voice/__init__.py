@@ -9,6 +9,7 @@ from voice.bargein_model import SegmentModel, default_model
 from voice.bargein_record import DecisionLog, DecisionLogSettings
 from voice.bargein_settings import BargeInSettings
 from voice.call import CallLoop, CallSettings, TurnTiming
+from voice.capacity import Capacity, CapacitySettings
 from voice.config import VoiceSettings
 from voice.errors import VoiceError
 from voice.hooks import InboundFrame, InboundHook, PlayoutControl
@@ -27,6 +28,8 @@ __all__ = [
     "CallLoop",
     "CallSettings",
     "CandidateListener",
+    "Capacity",
+    "CapacitySettings",
     "DecisionLog",
     "DecisionLogSettings",
     "EndingCallAgent",

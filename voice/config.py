@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from voice.call import CallSettings
 from voice.capacity import CapacitySettings
 from voice.errors import VoiceError
-
-T = TypeVar("T")
 
 WS_MAX_BYTES = 1 << 20
 """Cap for one WebSocket message at the server (uvicorn `ws_max_size`); the stream handler
@@ -46,34 +43,26 @@ class VoiceSettings:
             "validate_signatures": env.get("TWILIO_VALIDATE_SIGNATURES", "1").lower()
             not in {"0", "false", "no", "off"},
             "public_base_url": env.get("PUBLIC_BASE_URL") or None,
-            "capacity": CapacitySettings(
-                max_calls=_limit(env, "MAX_CALLS", None, int),
-                max_loop_lag_ms=_limit(env, "MAX_LOOP_LAG_MS", DEFAULT_MAX_LOOP_LAG_MS, float),
-            ),
+            "capacity": CapacitySettings(max_calls=_optional_int(env, "MAX_CALLS")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
 
-DEFAULT_MAX_LOOP_LAG_MS = 50.0
-"""A served process refuses new calls while its event loop runs later than this (p90 over 2 s);
-each call's frames are then that late too (barge-in pauses aim at 60 ms after onset)."""
 _OFF = frozenset({"", "0", "off", "none", "no"})
 
 
-def _limit(
-    env: Mapping[str, str], name: str, default: T | None, kind: Callable[[str], T]
-) -> T | None:
-    """An optional limit from the environment: unset gives `default`, 0/off/none gives None."""
-    raw = env.get(name)
-    if raw is None:
-        return default
-    if raw.strip().lower() in _OFF:
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    """An optional limit from the environment: unset, 0 or off gives None (no limit)."""
+    raw = env.get(name, "").strip()
+    if raw.lower() in _OFF:
         return None
     try:
-        return kind(raw.strip())
+        return int(raw)
     except ValueError:
-        raise VoiceError(f"{name}={raw!r}: expected a number, or 0/off for no limit") from None
+        raise VoiceError(
+            f"{name}={raw!r}: expected a whole number, or 0/off for no limit"
+        ) from None
 
 
-__all__ = ["DEFAULT_MAX_LOOP_LAG_MS", "WS_MAX_BYTES", "VoiceSettings"]
+__all__ = ["WS_MAX_BYTES", "VoiceSettings"]

@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backplane import BackplaneError, SessionStatus
 from voice.call import CallLoop
+from voice.capacity import StreamPace
 from voice.errors import ProtocolError
 from voice.events import StreamEnded, StreamStarted
 from voice.messages import Connected, Dtmf, Mark, Media, Start, Stop, parse_inbound
@@ -52,6 +53,7 @@ class StreamHandler:
         self._send_lock = asyncio.Lock()
         self._gone = False  # the socket closed under a send
         self._skipped = 0
+        self._pace = StreamPace()  # how late this stream's frames reach us (`voice.capacity`)
 
     async def send(self, text: str) -> None:
         if self._gone:
@@ -153,6 +155,9 @@ class StreamHandler:
             except ProtocolError as exc:
                 self._skip(str(exc))
                 return
+            lag = self.server.capacity.lag
+            now = lag.clock()
+            lag.record(now, self._pace.late_s(message.timestamp_ms, now))
             await self.loop.on_media(audio, message.timestamp_ms)
         elif isinstance(message, Mark):
             self.loop.on_mark(message.mark.name)
