@@ -17,7 +17,6 @@ import itertools
 import logging
 import time
 import uuid
-from dataclasses import dataclass
 
 import httpx
 import numpy as np
@@ -25,6 +24,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from switchboard.testing.phone import PhoneLine
+from switchboard.testing.sim_types import (
+    SPEECH_LEVEL,
+    CallRejected,
+    LineTiming,
+    SimulatorSettings,
+)
 from switchboard.testing.twiml import StreamTarget, parse_twiml, sign
 from voice.codec import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, pcm_to_ulaw
 from voice.messages import (
@@ -47,37 +52,6 @@ from voice.messages import (
 from voice.speech import Synthesizer
 
 log = logging.getLogger(__name__)
-
-SPEECH_LEVEL = 300
-"""int16 magnitude above which a caller sample counts as speech (for latency timing)."""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SimulatorSettings:
-    """Where the simulated Twilio calls and how."""
-
-    server: str
-    """Base URL the webhooks go to, e.g. http://127.0.0.1:8000 (the server's PUBLIC_BASE_URL)."""
-    auth_token: str
-    """Signs every webhook and the stream upgrade."""
-    account_sid: str = "AC" + "0" * 32
-    speed: float = 1.0
-    """Clock rate: 1.0 = real time, 4.0 = four times faster."""
-
-
-@dataclass(kw_only=True, slots=True)
-class LineTiming:
-    """When one caller line stopped and the agent's answer began (monotonic seconds)."""
-
-    text: str
-    speech_end_at: float | None = None
-    first_agent_audio_at: float | None = None
-
-    @property
-    def latency_ms(self) -> float | None:
-        if self.speech_end_at is None or self.first_agent_audio_at is None:
-            return None
-        return (self.first_agent_audio_at - self.speech_end_at) * 1000.0
 
 
 class TwilioSimulator:
@@ -124,15 +98,6 @@ class TwilioSimulator:
         call = SimulatedCall(self, call_sid=call_sid, base_params=params)
         await call.open(target)
         return call
-
-
-class CallRejected(Exception):
-    """The server answered the call with `<Reject>` (the caller hears busy or a refusal)."""
-
-    def __init__(self, call_sid: str, reason: str) -> None:
-        super().__init__(f"call {call_sid} rejected: {reason}")
-        self.call_sid = call_sid
-        self.reason = reason
 
 
 class SimulatedCall:
