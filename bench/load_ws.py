@@ -28,7 +28,7 @@ import numpy as np
 from websockets.asyncio.client import connect
 
 from bench.load_ws_server import SID_DIGITS, TOKEN, interrupt_clips, read
-from switchboard.testing.twiml import parse_twiml, sign
+from switchboard.testing.twiml import parse_twiml, sign, voice_webhook_params
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw
 from voice.messages import Connected, Start, StartInfo, Stop, StopInfo, dump
 
@@ -62,15 +62,7 @@ def _media(stream_sid: str, mic: np.ndarray, frames: int) -> list[str]:
 
 async def _call(base: str, http: httpx.AsyncClient, k: int, stream: tuple[str, list[str]]) -> dict:
     call_sid = "CA" + uuid.uuid4().hex[: 32 - SID_DIGITS] + f"{k:0{SID_DIGITS}x}"
-    params = {
-        "CallSid": call_sid,
-        "AccountSid": "AC" + "0" * 32,
-        "From": "+15551230000",
-        "To": "+15559870000",
-        "CallStatus": "ringing",
-        "Direction": "inbound",
-        "ApiVersion": "2010-04-01",
-    }
+    params = voice_webhook_params(call_sid)
     url = base + "/twilio/voice"
     reply = await http.post(
         url, data=params, headers={"X-Twilio-Signature": sign(TOKEN, url, params)}

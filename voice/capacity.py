@@ -125,12 +125,13 @@ class Capacity:
         }
         return len(live) + len(self._admitted)
 
-    def refusal(self) -> str | None:
-        """Why a new call would be refused now, or None when it is welcome."""
-        s = self.settings
-        n = self.calls()
-        if s.max_calls is not None and n >= s.max_calls:
-            return f"{n} calls in this process, the limit is {s.max_calls}"
+    def refusal(self, calls: int | None = None) -> str | None:
+        """Why a new call would be refused now (with `calls` taken, if counted already), or
+        None when it is welcome."""
+        n = self.calls() if calls is None else calls
+        limit = self.settings.max_calls
+        if limit is not None and n >= limit:
+            return f"{n} calls in this process, the limit is {limit}"
         return None
 
     def admit(self, call_sid: str) -> None:
@@ -143,11 +144,12 @@ class Capacity:
 
     def status(self) -> dict[str, object]:
         """What `/ready` reports."""
-        why = self.refusal()
+        n = self.calls()
+        why = self.refusal(n)
         return {
             "ready": why is None,
             "reason": why,
-            "calls": self.calls(),
+            "calls": n,
             "max_calls": self.settings.max_calls,
             "frame_lag_ms": self.lag.recent_ms(self.settings.lag_percentile),
             "refused_calls": self.refused,

@@ -58,15 +58,6 @@ def connect_twiml(server: VoiceServer, request: Request, session_id: str) -> Voi
     return response
 
 
-async def _known(server: VoiceServer, call_sid: str) -> bool:
-    """A session exists for the call: Twilio repeating the webhook of a call already taken."""
-    try:
-        await server.backplane.snapshot(call_sid)
-    except SessionNotFound:
-        return False
-    return True
-
-
 def build_router(server: VoiceServer) -> APIRouter:
     router = APIRouter()
 
@@ -83,7 +74,7 @@ def build_router(server: VoiceServer) -> APIRouter:
         full = server.capacity.refusal()
         if full is None:
             server.capacity.admit(call_sid)
-        elif not await _known(server, call_sid):
+        elif not await server.backplane.exists(call_sid):  # not a repeated webhook of a call it has
             # busy, rather than a call whose every frame (and every other call's) runs late
             server.capacity.refuse(call_sid, full)
             busy = VoiceResponse()

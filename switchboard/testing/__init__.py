@@ -8,7 +8,7 @@ from switchboard.testing.simulator import (
     SimulatorSettings,
     TwilioSimulator,
 )
-from switchboard.testing.twiml import StreamTarget, parse_twiml, sign
+from switchboard.testing.twiml import StreamTarget, parse_twiml, sign, voice_webhook_params
 
 __all__ = [
     "CallRejected",
@@ -20,4 +20,5 @@ __all__ = [
     "TwilioSimulator",
     "parse_twiml",
     "sign",
+    "voice_webhook_params",
 ]

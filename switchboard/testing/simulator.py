@@ -30,7 +30,7 @@ from switchboard.testing.sim_types import (
     LineTiming,
     SimulatorSettings,
 )
-from switchboard.testing.twiml import StreamTarget, parse_twiml, sign
+from switchboard.testing.twiml import StreamTarget, parse_twiml, sign, voice_webhook_params
 from voice.codec import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, pcm_to_ulaw
 from voice.messages import (
     Clear,
@@ -81,15 +81,9 @@ class TwilioSimulator:
         self, *, call_sid: str | None = None, from_: str = "+15551230000", to: str = "+15559870000"
     ) -> SimulatedCall:
         call_sid = call_sid or "CA" + uuid.uuid4().hex
-        params = {
-            "CallSid": call_sid,
-            "AccountSid": self.settings.account_sid,
-            "From": from_,
-            "To": to,
-            "CallStatus": "ringing",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-        }
+        params = voice_webhook_params(
+            call_sid, account_sid=self.settings.account_sid, from_=from_, to=to
+        )
         response = await self.post("/twilio/voice", params)
         response.raise_for_status()
         target = parse_twiml(response.text)

@@ -13,6 +13,25 @@ def sign(auth_token: str, url: str, params: dict[str, str] | None = None) -> str
     return RequestValidator(auth_token).compute_signature(url, params or {})
 
 
+def voice_webhook_params(
+    call_sid: str,
+    *,
+    account_sid: str = "AC" + "0" * 32,
+    from_: str = "+15551230000",
+    to: str = "+15559870000",
+) -> dict[str, str]:
+    """The form Twilio posts to the Voice webhook when a call rings."""
+    return {
+        "CallSid": call_sid,
+        "AccountSid": account_sid,
+        "From": from_,
+        "To": to,
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StreamTarget:
     """What the TwiML told Twilio to do."""
@@ -41,4 +60,4 @@ def parse_twiml(xml: str) -> StreamTarget:
     return StreamTarget(url=stream.get("url"), action=connect.get("action"), parameters=params)
 
 
-__all__ = ["StreamTarget", "parse_twiml", "sign"]
+__all__ = ["StreamTarget", "parse_twiml", "sign", "voice_webhook_params"]

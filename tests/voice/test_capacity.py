@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from switchboard.testing import CallRejected, parse_twiml
+from switchboard.testing import CallRejected, parse_twiml, voice_webhook_params
 from tests.voice.conftest import live_server
 from voice.capacity import Capacity, CapacitySettings, FrameLag, StreamPace
 from voice.config import VoiceSettings
@@ -20,17 +20,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def params(call_sid: str) -> dict[str, str]:
-    return {
-        "CallSid": call_sid,
-        "AccountSid": "AC" + "0" * 32,
-        "From": "+15551230000",
-        "To": "+15559870000",
-        "CallStatus": "ringing",
-        "Direction": "inbound",
-    }
 
 
 def test_frame_lateness_counts_from_the_streams_earliest_frame() -> None:
@@ -101,7 +90,7 @@ async def test_a_full_process_answers_busy_keeps_its_call_and_reports_not_ready(
         assert not await live.backplane.exists("CA" + "2" * 32)  # no session for it
 
         # Twilio repeating the first call's webhook is not a new call: it still connects
-        again = await live.sim.post("/twilio/voice", params(first.call_sid))
+        again = await live.sim.post("/twilio/voice", voice_webhook_params(first.call_sid))
         assert parse_twiml(again.text).url is not None
 
         ready = await live.sim.http.get(f"{live.url}/ready")
