@@ -43,9 +43,12 @@ async def test_voice_demo_books_and_hangs_up(
     async with await Backplane.connect(redis_url) as bp:
         snap = await bp.snapshot(sid)
         events = await bp.read_events(sid)
-    assert snap.status is SessionStatus.ENDED
-    assert [e.to_agent for e in events if isinstance(e, Handoff)] == ["scheduling"]
-    assert {"patient_name", "date_of_birth", "appointment_time"} <= set(snap.slots)
+    # what each side said, as the backplane recorded it: the message when a spoken step fails
+    shown = ("caller_turn", "agent_turn", "barge_in", "slot_set")
+    said = [f"{e.kind}: {e.payload()}" for e in events if e.kind in shown]
+    assert snap.status is SessionStatus.ENDED, said
+    assert [e.to_agent for e in events if isinstance(e, Handoff)] == ["scheduling"], said
+    assert {"patient_name", "date_of_birth", "appointment_time"} <= set(snap.slots), said
     booked = [e for e in events if isinstance(e, ToolAttempt) and e.tool == "book_appointment"]
     # The caller's number goes through synthesised speech and offline STT; once it is heard,
     # the booking must go through the real calendar service.
