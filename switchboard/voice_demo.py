@@ -115,7 +115,7 @@ async def _call(
             console.print(f"calling as {script.from_} (call {sid})\n")
             printer = asyncio.create_task(_print_events(bp, sid, console))
             try:
-                result = await run_script(sim, script)
+                result = await run_script(sim, script, backplane=bp)
             finally:
                 await asyncio.sleep(0.3)  # let the last events print
                 printer.cancel()

@@ -79,8 +79,13 @@ class Conversation:
         extra = {"team": self.team.spec.display_name, "agent": spec.name}
         text = render(spec.greeting, self.state.slots, self.team.kinds, extra)
         await self.history.add_items([assistant_item(text)])  # type: ignore[list-item]
-        await self.session.append(AgentTurn(text=text, agent=spec.name))
-        yield text
+        try:
+            yield text
+        finally:
+            # Recorded once the consumer is done with the line (a voice call has synthesised
+            # it), as `respond` records its reply; an interrupted greeting is recorded too,
+            # before `on_interrupted` records what was heard of it.
+            await self.session.append(AgentTurn(text=text, agent=spec.name))
 
     async def _escalate(self, text: str, rolling: float) -> list[dict[str, object]]:
         """Apply escalation rules; returns history items of an escalation handoff, if any."""

@@ -12,12 +12,14 @@
     hangup: true
 
 Each `say` or `wav` line waits for the agent's answer (speech, then `quiet_ms` of silence)
-unless `wait: false`.
+unless `wait: false`. Given the call's backplane, the caller also waits for the answer's
+`AgentTurn` to be recorded, so a pause between two sentences of one reply never reads as its end.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import soundfile as sf
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from backplane import AgentTurn, Backplane
 from switchboard.testing.simulator import LineTiming, SimulatedCall, TwilioSimulator
 from voice.codec import SAMPLE_RATE
 
@@ -82,15 +85,49 @@ def load_wav(path: Path) -> np.ndarray:
     return (np.clip(mono, -1, 1) * 32767).astype(np.int16)
 
 
+@dataclass(frozen=True, slots=True)
+class AgentReplies:
+    """Counts a call's recorded agent replies (`AgentTurn` events) in the backplane."""
+
+    backplane: Backplane
+    session_id: str
+
+    async def count(self) -> int:
+        events = await self.backplane.read_events(self.session_id)
+        return sum(isinstance(event, AgentTurn) for event in events)
+
+    def more_than(self, seen: int) -> Callable[[], Awaitable[bool]]:
+        """A check for `SimulatedCall.wait_for_agent(replied=...)`: a reply after `seen`."""
+
+        async def replied() -> bool:
+            return await self.count() > seen
+
+        return replied
+
+
 async def run_script(
-    sim: TwilioSimulator, script: CallerScript, *, base_dir: Path | None = None
+    sim: TwilioSimulator,
+    script: CallerScript,
+    *,
+    base_dir: Path | None = None,
+    backplane: Backplane | None = None,
 ) -> ScriptResult:
-    """Place the call and play the script; the call is hung up at the end if `hangup`."""
+    """Place the call and play the script; the call is hung up at the end if `hangup`.
+
+    With `backplane` (the server's), each wait for the agent also waits for its reply to be
+    recorded; without it (a remote server), silence alone ends the agent's turn.
+    """
     call = await sim.place_call(call_sid=script.call_sid, from_=script.from_, to=script.to)
     result = ScriptResult(call=call)
     within = script.answer_within_s
+    replies = AgentReplies(backplane, call.call_sid) if backplane is not None else None
+
+    async def wait_for_agent(seen: int) -> bool:
+        replied = replies.more_than(seen) if replies is not None else None
+        return await call.wait_for_agent(quiet_ms=script.quiet_ms, within=within, replied=replied)
+
     if script.wait_for_greeting:
-        await call.wait_for_agent(quiet_ms=script.quiet_ms, within=within)
+        await wait_for_agent(0)
     for line in script.lines:
         if line.pause_ms:
             await asyncio.sleep(line.pause_ms / 1000 / sim.settings.speed)
@@ -100,6 +137,7 @@ async def run_script(
         if line.drop:
             await call.drop()
             await call.reconnect()
+        seen = await replies.count() if replies is not None else 0
         spoke = False
         if line.say:
             result.timings.append(await call.say(line.say))
@@ -109,12 +147,11 @@ async def run_script(
             result.timings.append(call.play(pcm, text=line.wav))
             spoke = True
         if spoke and line.wait:
-            answered = await call.wait_for_agent(quiet_ms=script.quiet_ms, within=within)
-            if not answered:
+            if not await wait_for_agent(seen):
                 result.unanswered.append(line.say or line.wav or "")
     if script.hangup:
         await call.hangup()
     return result
 
 
-__all__ = ["CallerScript", "ScriptLine", "ScriptResult", "load_wav", "run_script"]
+__all__ = ["AgentReplies", "CallerScript", "ScriptLine", "ScriptResult", "load_wav", "run_script"]

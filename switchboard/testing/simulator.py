@@ -17,6 +17,7 @@ import itertools
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 import httpx
 import numpy as np
@@ -288,16 +289,34 @@ class SimulatedCall:
         )
         await self._send(dump(message))
 
-    async def wait_for_agent(self, *, quiet_ms: int = 800, within: float = 60.0) -> bool:
-        """Wait until the agent has spoken since the last caller line and then gone quiet."""
+    async def wait_for_agent(
+        self,
+        *,
+        quiet_ms: int = 800,
+        within: float = 60.0,
+        replied: Callable[[], Awaitable[bool]] | None = None,
+    ) -> bool:
+        """Wait until the agent has spoken since the last caller line and then gone quiet.
+
+        Silence alone can end the wait inside a reply: when the next sentence's synthesis takes
+        longer than `quiet_ms` (a loaded machine, or a simulator running faster than real
+        time), the caller would talk into the reply. `replied`, when given, must also say the
+        reply is complete (e.g. its `AgentTurn` is recorded) before the silence counts.
+        """
         await self.until_sent()
         heard_before = self._last_line_end
         deadline = time.monotonic() + within
         quiet = quiet_ms * SAMPLE_RATE // 1000
+        complete = replied is None
         while time.monotonic() < deadline:
-            spoke = self.line.agent_last_at is not None and self.line.agent_last_at > heard_before
-            if spoke and (self.line.agent_silent_for() >= quiet or self.server_closed):
-                return True  # a closed stream stops the clock: the agent hung up after it
+            last = self.line.agent_last_at
+            spoke = last is not None and last > heard_before
+            if self.server_closed:  # the clock stopped: the agent hung up (after speaking?)
+                return spoke
+            if spoke and not complete and replied is not None:
+                complete = await replied()
+            if spoke and complete and self.line.agent_silent_for() >= quiet:
+                return True
             await asyncio.sleep(FRAME_MS / 1000 / self.sim.settings.speed)
         return False
 

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from backplane import AgentTurn, CallerTurn, Handoff, SessionStatus
-from switchboard.testing.script import CallerScript, run_script
+from switchboard.testing.script import AgentReplies, CallerScript, run_script
 from tests.e2e.conftest import LiveCall
 from voice.events import StreamStarted
 
@@ -39,7 +39,9 @@ def close(heard: str, said: str) -> bool:
 async def test_spoken_call_is_handed_from_reception_to_scheduling(
     healthcare: LiveCall, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    result = await run_script(healthcare.sim, CallerScript.of_lines(*LINES))
+    result = await run_script(
+        healthcare.sim, CallerScript.of_lines(*LINES), backplane=healthcare.backplane
+    )
     call = result.call
     assert result.unanswered == []
 
@@ -71,7 +73,7 @@ async def test_spoken_call_is_handed_from_reception_to_scheduling(
 
 async def test_dropped_stream_resumes_with_agent_and_slots(healthcare: LiveCall) -> None:
     first = CallerScript.of_lines(*LINES[:2], hangup=False)
-    result = await run_script(healthcare.sim, first)
+    result = await run_script(healthcare.sim, first, backplane=healthcare.backplane)
     call = result.call
     sid = call.call_sid
     before = await healthcare.backplane.snapshot(sid)
@@ -81,8 +83,10 @@ async def test_dropped_stream_resumes_with_agent_and_slots(healthcare: LiveCall)
     await call.drop()
     target = await call.reconnect()
     assert target.url is not None
+    replies = AgentReplies(healthcare.backplane, sid)
+    seen = await replies.count()
     await call.say(LINES[2])
-    assert await call.wait_for_agent(within=60)
+    assert await call.wait_for_agent(within=60, replied=replies.more_than(seen))
     await call.hangup()
 
     after = await healthcare.backplane.snapshot(sid)
