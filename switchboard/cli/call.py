@@ -26,8 +26,17 @@ def call(
     record: Annotated[
         Path | None, typer.Option("--record", help="Write the stereo recording here.")
     ] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            "--redis-url",
+            help="The server's backplane: the caller then waits for each reply to be recorded "
+            "as well as for silence, so a pause inside a reply never reads as its end.",
+        ),
+    ] = None,
 ) -> None:
     """Call SERVER as Twilio would and play the scripted caller; prints what happened."""
+    from backplane import Backplane
     from switchboard.server import default_synthesizer
     from switchboard.testing import SimulatorSettings, TwilioSimulator
     from switchboard.testing.script import CallerScript, run_script
@@ -42,7 +51,11 @@ def call(
         settings = SimulatorSettings(server=server, auth_token=auth_token, speed=speed)
         sim = TwilioSimulator(settings, synthesizer=default_synthesizer())
         try:
-            result = await run_script(sim, caller, base_dir=base_dir)
+            if redis_url:
+                async with await Backplane.connect(redis_url) as bp:
+                    result = await run_script(sim, caller, base_dir=base_dir, backplane=bp)
+            else:
+                result = await run_script(sim, caller, base_dir=base_dir)
         finally:
             await sim.aclose()
         target = record or Path(os.environ.get("SWITCHBOARD_DATA_DIR", "var")) / "calls"
