@@ -184,11 +184,11 @@ async def run_config(
                 for line in LINES:
                     before = len(timings)
                     timing = await call.say(line)
-                    await call.wait_for_agent(within=60)
-                    for _ in range(100):  # the loop reports a turn once its reply has played
-                        if len(timings) > before:
-                            break
-                        await asyncio.sleep(0.02)
+
+                    async def replied(before: int = before) -> bool:
+                        return len(timings) > before  # reported once the reply has played
+
+                    await call.wait_for_agent(within=60, replied=replied)
                     if (
                         len(timings) > before
                         and timing.speech_end_at is not None
