@@ -21,6 +21,7 @@ import numpy as np
 from opentelemetry import trace
 
 from backplane.events import BargeInDecision
+from voice.bargein_asides import Asides
 from voice.bargein_batch import BatchScorer, shared_scorer
 from voice.bargein_listen import CandidateListener, SegmentRecognizer
 from voice.bargein_model import SegmentModel
@@ -133,6 +134,9 @@ class BargeInController:
         self.decisions = DecisionLog()
         """Decisions on their way to the session (written off the frame path)."""
         self._heard_ms = 0
+        self._candidate_ms = 0  # the open candidate's start
+        self.asides = Asides()
+        """The candidates decided lately, against which finals are checked (`is_turn`)."""
         self._recent: list[np.ndarray] = []
         self._replay = replay
         self._silence = np.zeros(FRAME_SAMPLES, np.int16)
@@ -179,6 +183,12 @@ class BargeInController:
         # the call's own recogniser is slower than the candidate check; its words still count
         if self.state is BargeInState.PAUSED and transcript.text and self._words.recognizer is None:
             self.policy.hear_words(transcript.text)
+
+    def is_turn(self, transcript: Transcript) -> bool:
+        """Is this final the caller's turn, or something said under the agent's voice that
+        was resumed (a backchannel, a cough)? The call loop asks before answering it."""
+        s = self.settings
+        return self.asides.is_turn(transcript, not_a_request=s.backchannels | s.function_words)
 
     async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
         """Twilio reported a key press: a keypad tone is never an interruption."""
@@ -278,6 +288,8 @@ class BargeInController:
             else:
                 return None  # never a second `clear` for the same candidate
             self._words.start(self._recent)
+            segment = self.policy.segment
+            self._candidate_ms = segment.start_ms if segment is not None else d.t_ms
             action = Pause(t_ms=d.t_ms, heard_ms=self._heard_ms)
         elif d.verdict is Verdict.RESUME:
             if self.state is not BargeInState.PAUSED:
@@ -285,6 +297,7 @@ class BargeInController:
             self._words.cancel()
             await playout.resume()
             self._move(BargeInState.LISTENING)
+            self.asides.record(self._candidate_ms, d.t_ms, confirmed=False, reason=d.reason)
             action = Resume(t_ms=d.t_ms, from_ms=self._heard_ms)
         else:
             if self.state is not BargeInState.PAUSED:
@@ -292,6 +305,7 @@ class BargeInController:
             self._words.cancel()
             text = await playout.interrupt()
             self._move(BargeInState.CONFIRMED)
+            self.asides.record(self._candidate_ms, d.t_ms, confirmed=True, reason=d.reason)
             action = Confirm(t_ms=d.t_ms, heard_ms=self._heard_ms, heard_text=text)
         self.actions.append(action)
         await self._record(d, playout)

@@ -163,6 +163,18 @@ class CallLoop:
         except Exception:
             log.exception("call %s: inbound hook failed on %s", self._session.session_id, what)
 
+    def _is_turn(self, transcript: Transcript) -> bool:
+        """Whether a final is the caller's turn: the hook's optional `is_turn` may say it was
+        said under the agent's voice and let pass (a backchannel); a hook fault keeps it."""
+        check = getattr(self._hook, "is_turn", None)
+        if check is None:
+            return True
+        try:
+            return bool(check(transcript))
+        except Exception:
+            log.exception("call %s: inbound hook failed on is_turn", self._session.session_id)
+            return True
+
     def stop(self) -> None:
         self._stopped.set()
 
@@ -215,6 +227,10 @@ class CallLoop:
             turn = await self._turns.get()
             final_at = self._clock()
             text = turn.text.strip()
+            if not self._is_turn(turn):
+                sid = self._session.session_id
+                log.info("call %s: not a turn (said under the agent): %s", sid, text)
+                continue
             self.transcript.append(("caller", text))
             log.info("call %s: caller: %s", self._session.session_id, text)
             await self._speak(self.agent.respond(text))

@@ -84,7 +84,9 @@ class InboundHook(Protocol):
 
     # Optional, looked up with getattr: `async def close(self) -> None`, awaited by the call
     # loop when the call ends and before the session is given up (the barge-in controller
-    # writes its last decisions there).
+    # writes its last decisions there); `def is_turn(self, transcript) -> bool`, asked before
+    # a final transcript is answered (False: said under the agent's voice and let pass, e.g.
+    # a backchannel the barge-in controller resumed).
 
 
 class InboundHookFactory(Protocol):

@@ -23,6 +23,8 @@ class Transcript:
     """True once end of turn was detected and the text will not change."""
     speech_end_ms: int | None = None
     """Stream time (ms of audio fed) of the last speech sample, when the recognizer knows it."""
+    speech_start_ms: int | None = None
+    """Stream time at which the utterance's speech began, when the recognizer knows it."""
     endpoint_at: float | None = None
     """Monotonic time at which end of turn was decided (before final decoding), if known."""
 

@@ -6,6 +6,7 @@ a caller who starts talking pauses it and takes the turn."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -127,6 +128,22 @@ async def test_a_cough_pauses_the_agent_which_then_resumes(rig: Rig) -> None:
     played = call.line.agent_audio()
     spoken = np.flatnonzero(np.abs(played.astype(np.int32)) > 200)
     assert spoken.size and rig.agents[0].heard == []
+
+
+async def test_a_backchannel_resumes_and_is_never_answered(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="voice.call")
+    call, decisions = await _call_with(rig, _clip("d0216"))  # "yeah" under the greeting
+    kinds = [d.decision for d in decisions]
+    assert kinds[:2] == ["pause", "resume"] and "confirm" not in kinds
+    assert call.clears == kinds.count("pause")
+    # The call's recogniser heard it too ("Yes."). Said under the agent and resumed, it is no
+    # turn: the agent does not finish its greeting and then answer "Yes.".
+    set_aside = [r.getMessage() for r in caplog.records if "not a turn" in r.getMessage()]
+    assert len(set_aside) == 1 and "yes" in set_aside[0].lower(), set_aside
+    assert rig.agents[0].heard == []
+    assert rig.agents[0].interrupted == []
 
 
 async def test_a_caller_who_talks_over_the_agent_takes_the_turn(rig: Rig) -> None:

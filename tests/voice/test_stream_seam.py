@@ -95,3 +95,54 @@ async def test_hook_pauses_resumes_and_interrupts_through_the_real_stream(live: 
     # The caller's speech became the next turn, answered after the interruption.
     events = await live.backplane.read_events(call.call_sid)
     assert [e.text for e in events if isinstance(e, AgentTurn)] == ["You said tone 1."]
+
+
+class TurnCheck:
+    """A hook that only answers the call loop's `is_turn` (or fails on it)."""
+
+    def __init__(self, *, aside: str, fail: bool = False) -> None:
+        self.aside, self.fail = aside, fail
+        self.asked: list[str] = []
+
+    async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> None:
+        return None
+
+    async def on_transcript(self, transcript: Transcript, playout: PlayoutControl) -> None:
+        return None
+
+    async def on_dtmf(self, digit: str, playout: PlayoutControl) -> None:
+        return None
+
+    def is_turn(self, transcript: Transcript) -> bool:
+        self.asked.append(transcript.text)
+        if self.fail:
+            raise RuntimeError("turn check broke")
+        return transcript.text != self.aside
+
+
+async def test_a_final_the_hook_sets_aside_is_never_answered(live: Live) -> None:
+    check = TurnCheck(aside="tone 1")
+    live.server.hooks = lambda session_id: check
+    call = await live.sim.place_call()
+    assert await call.wait_for_agent(within=20)
+    call.play(tone(400))  # "tone 1": set aside, so the agent stays silent
+    assert not await call.wait_for_agent(within=3)
+    call.play(tone(400))  # "tone 2": answered
+    assert await call.wait_for_agent(within=20)
+    await call.hangup()
+    assert check.asked == ["tone 1", "tone 2"]
+    events = await live.backplane.read_events(call.call_sid)
+    assert [e.text for e in events if isinstance(e, AgentTurn)] == ["You said tone 2."]
+
+
+async def test_a_failing_turn_check_keeps_the_turn(live: Live) -> None:
+    check = TurnCheck(aside="tone 1", fail=True)
+    live.server.hooks = lambda session_id: check
+    call = await live.sim.place_call()
+    assert await call.wait_for_agent(within=20)
+    call.play(tone(400))
+    assert await call.wait_for_agent(within=20)
+    await call.hangup()
+    assert check.asked == ["tone 1"]
+    events = await live.backplane.read_events(call.call_sid)
+    assert [e.text for e in events if isinstance(e, AgentTurn)] == ["You said tone 1."]

@@ -35,8 +35,12 @@ class Seen:
 def deepgram_app(seen: Seen) -> FastAPI:
     app = FastAPI()
 
-    def results(text: str, *, is_final: bool, speech_final: bool = False) -> str:
-        alt = {"transcript": text, "confidence": 0.9}
+    def results(
+        text: str, *, is_final: bool, speech_final: bool = False, first_word_s: float = 0.0
+    ) -> str:
+        alt: dict[str, object] = {"transcript": text, "confidence": 0.9}
+        if first_word_s:  # Deepgram's word timings (seconds of audio sent)
+            alt["words"] = [{"word": text.split()[0], "start": first_word_s, "end": 0.9}]
         return json.dumps(
             {
                 "type": "Results",
@@ -55,7 +59,7 @@ def deepgram_app(seen: Seen) -> FastAPI:
         await ws.accept()
         script = [
             (3200, [results("book a", is_final=False)]),
-            (6400, [results("book a visit", is_final=True)]),
+            (6400, [results("book a visit", is_final=True, first_word_s=0.62)]),
             (9600, [results("for tuesday", is_final=True, speech_final=True)]),
             (12800, [results("cancel", is_final=True)]),
             (16000, [json.dumps({"type": "UtteranceEnd", "last_word_end": 2.5})]),
@@ -146,6 +150,8 @@ async def test_deepgram_stream_partials_finals_and_utterance_end() -> None:
     assert [t.text for t in finals] == ["book a visit for tuesday", "cancel"]
     assert finals[0].speech_end_ms == 1750 and finals[0].endpoint_at is not None
     assert finals[1].speech_end_ms == 2500
+    # where speech began: the first word's start, else the first final result's start
+    assert [t.speech_start_ms for t in finals] == [620, 500]
     assert {"type": "CloseStream"} in seen.control
 
 

@@ -46,6 +46,8 @@ async def test_stream_gives_one_final_at_end_of_turn(caller_line: np.ndarray) ->
     # the last speech sample is inside the spoken line (500 ms of lead-in silence)
     line_end_ms = (4000 + len(caller_line)) / 8
     assert 500 < finals[0].speech_end_ms <= line_end_ms + 100
+    # and its speech began with the line, after the 500 ms of silence (one window either way)
+    assert 450 <= finals[0].speech_start_ms <= 700 < finals[0].speech_end_ms
     assert finals[0].endpoint_at is not None
 
 

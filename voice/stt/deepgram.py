@@ -37,6 +37,7 @@ class DeepgramStream:
         self._reader: asyncio.Task[None] | None = None
         self._ready: list[Transcript] = []
         self._pieces: list[str] = []  # is_final pieces of the current utterance
+        self._start_ms: int | None = None  # where the current utterance's speech began
         self._closed = False
 
     def _url(self) -> str:
@@ -95,6 +96,10 @@ class DeepgramStream:
             text = str(alts[0].get("transcript") or "").strip()
             if msg.get("is_final"):
                 if text:
+                    if not self._pieces:  # the utterance's first words: where its speech began
+                        words = alts[0].get("words") or [{}]
+                        start_s = words[0].get("start", msg.get("start", 0.0))
+                        self._start_ms = int(float(start_s) * 1000)
                     self._pieces.append(text)
                 if msg.get("speech_final"):
                     end_s = float(msg.get("start", 0.0)) + float(msg.get("duration", 0.0))
@@ -108,11 +113,14 @@ class DeepgramStream:
         if not self._pieces:
             return
         text, self._pieces = " ".join(self._pieces), []
-        self._ready.append(
-            Transcript(
-                text=text, final=True, speech_end_ms=speech_end_ms, endpoint_at=time.monotonic()
-            )
+        final = Transcript(
+            text=text,
+            final=True,
+            speech_end_ms=speech_end_ms,
+            speech_start_ms=self._start_ms,
+            endpoint_at=time.monotonic(),
         )
+        self._ready.append(final)
 
     async def close(self) -> None:
         self._closed = True

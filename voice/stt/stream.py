@@ -74,6 +74,7 @@ class SegmentingStream:
         self._utterance: list[np.ndarray] | None = None
         self._fed_ms = 0.0  # audio scored so far (end of the last window)
         self._last_speech_ms = 0.0
+        self._speech_start_ms = 0.0
         self._last_partial_ms = 0.0
         self._partial_task: asyncio.Task[str] | None = None
         self._partial_text = ""
@@ -95,6 +96,8 @@ class SegmentingStream:
             self._keep(window)
             event = self._detector.update(prob, WINDOW_MS)
             if event is TurnEvent.SPEECH_STARTED:
+                # the detector opens an utterance once speech has lasted min_speech_ms
+                self._speech_start_ms = max(0.0, self._fed_ms - self.settings.min_speech_ms)
                 self._utterance = [self._recent]
                 self._recent = np.zeros(0, np.int16)
                 self._last_partial_ms = self._fed_ms
@@ -141,6 +144,7 @@ class SegmentingStream:
             text=text.strip(),
             final=True,
             speech_end_ms=int(self._last_speech_ms),
+            speech_start_ms=int(self._speech_start_ms),
             endpoint_at=endpoint_at,
         )
 

@@ -1,0 +1,65 @@
+"""Finals heard under the agent's voice: which are turns (`voice.bargein_asides`)."""
+
+from __future__ import annotations
+
+from voice.bargein_asides import Asides
+from voice.bargein_settings import BargeInSettings
+from voice.speech import Transcript
+
+S = BargeInSettings()
+FILLER = S.backchannels | S.function_words
+
+
+def final(text: str, start_ms: int | None, end_ms: int | None) -> Transcript:
+    return Transcript(text=text, final=True, speech_start_ms=start_ms, speech_end_ms=end_ms)
+
+
+def test_a_backchannel_inside_a_resumed_candidate_is_not_a_turn() -> None:
+    asides = Asides()
+    asides.record(1000, 1500, confirmed=False, reason="ended")
+    assert not asides.is_turn(final("Yeah.", 1050, 1300), not_a_request=FILLER)
+    assert not asides.is_turn(final("Mm-hmm, right.", 1050, 1300), not_a_request=FILLER)
+    assert not asides.is_turn(final("So,", 1050, 1300), not_a_request=FILLER)
+
+
+def test_words_with_a_request_stay_a_turn_even_when_resumed() -> None:
+    # a turn the controller missed is answered once the reply ends, never dropped
+    asides = Asides()
+    asides.record(1000, 2200, confirmed=False, reason="not a turn")
+    assert asides.is_turn(final("Can I move it to Friday?", 1050, 2100), not_a_request=FILLER)
+
+
+def test_audio_only_resumes_drop_whatever_was_written_for_them() -> None:
+    # a cough resumed as "not speech": Whisper's "That's it!" for it is not a request
+    asides = Asides()
+    asides.record(700, 1100, confirmed=False, reason="not speech")
+    assert not asides.is_turn(final("That's it!", 720, 1000), not_a_request=FILLER)
+    # but not when another candidate it overlaps was resumed on the words
+    asides.record(1150, 1600, confirmed=False, reason="not a turn")
+    assert asides.is_turn(final("That's it!", 720, 1500), not_a_request=FILLER)
+
+
+def test_a_confirmed_candidate_or_speech_outside_the_candidates_is_a_turn() -> None:
+    asides = Asides()
+    asides.record(1000, 1300, confirmed=True, reason="turn")
+    assert asides.is_turn(final("Yes.", 1050, 1250), not_a_request=FILLER)
+    asides = Asides()
+    asides.record(1000, 1300, confirmed=False, reason="ended")
+    assert asides.is_turn(final("Yes.", 5000, 5300), not_a_request=FILLER)  # no candidate
+    # "yes" under the agent, then (the reply over) the caller went on talking
+    assert asides.is_turn(final("Yes, and Friday too.", 1050, 2600), not_a_request=FILLER)
+
+
+def test_a_final_the_recogniser_cannot_place_is_a_turn() -> None:
+    asides = Asides()
+    asides.record(1000, 1300, confirmed=False, reason="ended")
+    assert asides.is_turn(final("Yes.", None, 1200), not_a_request=FILLER)
+    assert asides.is_turn(final("Yes.", 1050, None), not_a_request=FILLER)
+
+
+def test_only_the_latest_candidates_are_kept() -> None:
+    asides = Asides(keep=2)
+    for start in (1000, 3000, 5000):
+        asides.record(start, start + 400, confirmed=False, reason="ended")
+    assert asides.is_turn(final("Yeah.", 1050, 1300), not_a_request=FILLER)  # forgotten
+    assert not asides.is_turn(final("Yeah.", 5050, 5300), not_a_request=FILLER)

@@ -1,0 +1,65 @@
+"""What the caller said under the agent's voice that the controller let pass.
+
+A backchannel ("yeah", "right") or a cough pauses the agent and is resumed, but the call's own
+recogniser hears it too and, at its end of turn, hands the call loop a final transcript. Taken
+as a turn, the agent would finish its reply and then answer "Yes." (or a cough Whisper wrote as
+"That's it!"). So the controller keeps the spans of the candidates it decided, and the call loop
+asks it whether each final is a turn (`BargeInController.is_turn`) before answering it.
+
+A final inside candidates that were all resumed is not a turn when its words are only
+acknowledgements, fillers and function words, or when every candidate was resumed for a reason
+no words overrule (no voice, a keypad tone, the agent's echo). Anything else stays a turn: a
+request the controller failed to confirm is answered once the reply ends, never dropped.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+
+from voice.bargein_policy import words_of
+from voice.speech import Transcript
+
+NON_SPEECH = frozenset({"not speech", "dtmf", "dtmf event", "echo"})
+"""Resume reasons from the audio alone, which words heard on it (hallucinated) do not change."""
+_GRACE_MS = 300  # the recogniser's utterance edges and the candidate's are measured differently
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedCandidate:
+    start_ms: int  # stream time (the frames' Twilio timestamps)
+    end_ms: int
+    confirmed: bool
+    reason: str
+
+
+class Asides:
+    """The candidates a controller decided lately, and the turn check against them."""
+
+    def __init__(self, keep: int = 16) -> None:
+        self.decided: collections.deque[DecidedCandidate] = collections.deque(maxlen=keep)
+
+    def record(self, start_ms: int, end_ms: int, *, confirmed: bool, reason: str) -> None:
+        self.decided.append(DecidedCandidate(start_ms, end_ms, confirmed, reason))
+
+    def is_turn(self, transcript: Transcript, *, not_a_request: frozenset[str]) -> bool:
+        """False for a final heard only inside resumed candidates that carries no request.
+        `not_a_request`: words that alone never take the turn (backchannels, fillers...)."""
+        start, end = transcript.speech_start_ms, transcript.speech_end_ms
+        if start is None or end is None:
+            return True  # the recogniser cannot place it: keep it
+        near = [
+            c
+            for c in self.decided
+            if c.start_ms - _GRACE_MS <= end and start <= c.end_ms + _GRACE_MS
+        ]
+        if not near or any(c.confirmed for c in near):
+            return True
+        if start < near[0].start_ms - _GRACE_MS or end > near[-1].end_ms + _GRACE_MS:
+            return True  # the caller went on outside what was resumed
+        if all(c.reason in NON_SPEECH for c in near):
+            return False
+        return not all(word in not_a_request for word in words_of(transcript.text))
+
+
+__all__ = ["NON_SPEECH", "Asides", "DecidedCandidate"]
