@@ -32,8 +32,12 @@ import numpy as np
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 from backplane import Backplane  # noqa: E402
-from switchboard.server import ServerSettings, build_voice_server, default_synthesizer  # noqa: E402
-from switchboard.testing import SimulatorSettings, TwilioSimulator  # noqa: E402
+from switchboard.server import ServerSettings, build_voice_server  # noqa: E402
+from switchboard.testing import (  # noqa: E402
+    SimulatorSettings,
+    TwilioSimulator,
+    caller_synthesizer,
+)
 from switchboard.testing.live import loopback_socket, serve  # noqa: E402
 from voice.app import create_app  # noqa: E402
 from voice.call import TurnTiming  # noqa: E402
@@ -175,7 +179,7 @@ async def run_config(
     async with serve(create_app(server), sock=sock):
         sim = TwilioSimulator(
             SimulatorSettings(server=url, auth_token=TOKEN, speed=1.0),
-            synthesizer=default_synthesizer(),
+            synthesizer=caller_synthesizer(),
         )
         try:
             while len(rows) < turns:

@@ -21,8 +21,9 @@ from rich.table import Table
 from backplane import AgentTurn, Backplane, CallerTurn, Handoff, SlotSet, ToolAttempt
 from switchboard.local_services import LocalServices, LocalServicesSettings
 from switchboard.orchestrator import OrchestratorSettings
-from switchboard.server import ServerSettings, build_voice_server, default_synthesizer
+from switchboard.server import ServerSettings, build_voice_server
 from switchboard.testing import SimulatorSettings, TwilioSimulator
+from switchboard.testing.caller_voice import caller_synthesizer
 from switchboard.testing.live import loopback_socket, serve
 from switchboard.testing.script import CallerScript, run_script
 from voice.app import create_app
@@ -108,7 +109,7 @@ async def _call(
         async with serve(create_app(server), sock=sock):
             sim = TwilioSimulator(
                 SimulatorSettings(server=url, auth_token=token, speed=speed),
-                synthesizer=default_synthesizer(),
+                synthesizer=caller_synthesizer(),
             )
             script = CallerScript.of_lines(*CALLER_LINES, call_sid="CA" + secrets.token_hex(16))
             sid = script.call_sid or ""

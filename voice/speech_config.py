@@ -48,6 +48,10 @@ class SpeechSettings:
     endpoint: EndpointSettings = field(default_factory=EndpointSettings)
     piper_length_scale: float | None = None
     """Speaking rate of the piper voice (< 1 faster); None keeps the voice's default."""
+    piper_deterministic: bool = False
+    """Piper (a VITS voice) draws random noise for its prosody and timing on every synthesis,
+    so a line never sounds quite the same twice. True turns the noise off: the same text is
+    always the same audio (the simulator's scripted callers, so a test hears the same line)."""
     openai_api_key: str | None = None
     openai_base_url: str = "https://api.openai.com/v1"
     openai_stt_model: str = "gpt-4o-mini-transcribe"

@@ -37,8 +37,7 @@ def call(
 ) -> None:
     """Call SERVER as Twilio would and play the scripted caller; prints what happened."""
     from backplane import Backplane
-    from switchboard.server import default_synthesizer
-    from switchboard.testing import SimulatorSettings, TwilioSimulator
+    from switchboard.testing import SimulatorSettings, TwilioSimulator, caller_synthesizer
     from switchboard.testing.script import CallerScript, run_script
 
     out = Console(highlight=False)
@@ -49,7 +48,7 @@ def call(
 
     async def run() -> None:
         settings = SimulatorSettings(server=server, auth_token=auth_token, speed=speed)
-        sim = TwilioSimulator(settings, synthesizer=default_synthesizer())
+        sim = TwilioSimulator(settings, synthesizer=caller_synthesizer())
         try:
             if redis_url:
                 async with await Backplane.connect(redis_url) as bp:

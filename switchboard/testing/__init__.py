@@ -1,5 +1,6 @@
 """Test tools shipped with switchboard: the Twilio simulator and the simulated handset."""
 
+from switchboard.testing.caller_voice import caller_synthesizer
 from switchboard.testing.phone import PhoneLine
 from switchboard.testing.simulator import (
     CallRejected,
@@ -18,6 +19,7 @@ __all__ = [
     "SimulatorSettings",
     "StreamTarget",
     "TwilioSimulator",
+    "caller_synthesizer",
     "parse_twiml",
     "sign",
     "voice_webhook_params",

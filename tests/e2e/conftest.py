@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from backplane import Backplane
-from switchboard.server import ServerSettings, build_voice_server, default_synthesizer
-from switchboard.testing import SimulatorSettings, TwilioSimulator
+from switchboard.server import ServerSettings, build_voice_server
+from switchboard.testing import SimulatorSettings, TwilioSimulator, caller_synthesizer
 from switchboard.testing.live import loopback_socket, serve
 from voice.app import VoiceServer, create_app
 from voice.config import VoiceSettings
@@ -40,7 +40,7 @@ async def healthcare(redis_client) -> AsyncIterator[LiveCall]:  # type: ignore[n
     async with serve(create_app(server), sock=sock):
         sim = TwilioSimulator(
             SimulatorSettings(server=url, auth_token=AUTH_TOKEN, speed=1.5),
-            synthesizer=default_synthesizer(),
+            synthesizer=caller_synthesizer(),
         )
         try:
             yield LiveCall(url=url, server=server, sim=sim, backplane=bp)

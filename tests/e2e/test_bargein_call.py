@@ -15,7 +15,7 @@ import pytest
 import soundfile as sf
 
 from backplane import Backplane, BargeInDecision, OwnedSession
-from switchboard.testing import SimulatorSettings, TwilioSimulator
+from switchboard.testing import SimulatorSettings, TwilioSimulator, caller_synthesizer
 from switchboard.testing.corpus import bargein_dev_dir
 from switchboard.testing.live import loopback_socket, serve
 from voice.app import VoiceServer, create_app
@@ -164,7 +164,7 @@ async def test_a_caller_who_talks_over_the_agent_takes_the_turn(rig: Rig) -> Non
 async def test_clean_speech_on_a_digitally_silent_line_takes_the_turn(rig: Rig) -> None:
     # The simulator's line is digital silence between words, 50 dB quieter than any line the
     # scorer learnt from; the caller's plain speech must still take the turn.
-    chunks = [c async for c in default_synthesizer().synthesize(LINE)]
+    chunks = [c async for c in caller_synthesizer().synthesize(LINE)]
     call, decisions = await _call_with(rig, np.concatenate(chunks))
     kinds = [d.decision for d in decisions]
     why = [(d.decision, d.reason) for d in decisions]

@@ -44,3 +44,22 @@ async def test_whisper_understands_the_piper_voice() -> None:
 
 async def test_empty_text_yields_nothing() -> None:
     assert [c async for c in PiperSynthesizer().synthesize("   ")] == []
+
+
+async def test_the_deterministic_voice_says_a_line_the_same_way_every_time() -> None:
+    said = "My name is Dana Whitfield."
+    natural = PiperSynthesizer()
+    fixed = PiperSynthesizer(SpeechSettings(piper_deterministic=True))
+    # the voice's own noise: two takes of one line differ (length or samples)
+    a, b = natural.synthesize_whole_sync(said), natural.synthesize_whole_sync(said)
+    assert len(a) != len(b) or not np.array_equal(a, b)
+    c, d = fixed.synthesize_whole_sync(said), fixed.synthesize_whole_sync(said)
+    assert np.array_equal(c, d)
+    assert "whitfield" in (await WhisperRecognizer().transcribe(c)).lower()
+
+
+async def test_the_simulated_caller_speaks_with_the_deterministic_voice() -> None:
+    from switchboard.testing import caller_synthesizer
+
+    caller = caller_synthesizer(SpeechSettings())
+    assert isinstance(caller, PiperSynthesizer) and caller.settings.piper_deterministic

@@ -55,7 +55,12 @@ class PiperSynthesizer:
     def _config(self) -> SynthesisConfig:
         from piper import SynthesisConfig
 
-        return SynthesisConfig(length_scale=self.settings.piper_length_scale, volume=0.8)
+        s = self.settings
+        if s.piper_deterministic:  # no noise draws: the same text, the same samples
+            return SynthesisConfig(
+                length_scale=s.piper_length_scale, volume=0.8, noise_scale=0.0, noise_w_scale=0.0
+            )
+        return SynthesisConfig(length_scale=s.piper_length_scale, volume=0.8)
 
     def _sentences(self, text: str) -> Iterator[np.ndarray]:
         voice = load_voice()
