@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from voice.codec import ulaw_to_pcm
+from voice.events import CallerAside
 from voice.hooks import InboundFrame, InboundHook
 from voice.outbound import Outbound, Send
 from voice.playout import Playout, PlayoutSettings, PlayoutState
@@ -175,6 +176,19 @@ class CallLoop:
             log.exception("call %s: inbound hook failed on is_turn", self._session.session_id)
             return True
 
+    async def _set_aside(self, turn: Transcript) -> None:
+        sid = self._session.session_id
+        log.info("call %s: not a turn (said under the agent): %s", sid, turn.text.strip())
+        aside = CallerAside(
+            text=turn.text.strip(),
+            speech_start_ms=turn.speech_start_ms,
+            speech_end_ms=turn.speech_end_ms,
+        )
+        try:  # for replay only: the call goes on without it
+            await self._session.append(aside)
+        except Exception:
+            log.warning("call %s: could not record an aside", sid, exc_info=True)
+
     def stop(self) -> None:
         self._stopped.set()
 
@@ -228,8 +242,7 @@ class CallLoop:
             final_at = self._clock()
             text = turn.text.strip()
             if not self._is_turn(turn):
-                sid = self._session.session_id
-                log.info("call %s: not a turn (said under the agent): %s", sid, text)
+                await self._set_aside(turn)
                 continue
             self.transcript.append(("caller", text))
             log.info("call %s: caller: %s", self._session.session_id, text)

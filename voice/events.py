@@ -39,4 +39,16 @@ class CallStatus(Event):
     duration_s: int | None = None
 
 
-__all__ = ["CallStatus", "StreamEnded", "StreamStarted"]
+@register_event
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CallerAside(Event):
+    """A final transcript not answered as a turn: said under the agent's voice and let pass
+    by barge-in (a backchannel, a cough the recogniser wrote as words). Kept for replay."""
+
+    KIND: ClassVar[str] = "caller_aside"
+    text: str
+    speech_start_ms: int | None = None  # stream time, as the recogniser placed it
+    speech_end_ms: int | None = None
+
+
+__all__ = ["CallStatus", "CallerAside", "StreamEnded", "StreamStarted"]

@@ -9,6 +9,7 @@ import numpy as np
 from backplane import AgentTurn, OwnedSession
 from tests.voice.conftest import Live
 from tests.voice.stand_ins import EchoAgent, tone
+from voice.events import CallerAside
 from voice.hooks import InboundFrame, PlayoutControl
 from voice.playout import PlayoutState
 from voice.speech import Transcript
@@ -133,6 +134,7 @@ async def test_a_final_the_hook_sets_aside_is_never_answered(live: Live) -> None
     assert check.asked == ["tone 1", "tone 2"]
     events = await live.backplane.read_events(call.call_sid)
     assert [e.text for e in events if isinstance(e, AgentTurn)] == ["You said tone 2."]
+    assert [e.text for e in events if isinstance(e, CallerAside)] == ["tone 1"]  # on record
 
 
 async def test_a_failing_turn_check_keeps_the_turn(live: Live) -> None:
