@@ -44,6 +44,10 @@ class AecSettings:
     """Normalised cross-correlation peak below which no echo path is (re)fitted."""
     min_gain_db: float = 6.0
     """A fitted path is kept only if it lowers the window's energy by at least this much."""
+    drop_after: int = 3
+    """Searches in a row that fail to fit before a known path is dropped: a phone line's echo
+    path is stable, and single fits fail whenever the caller talks over the agent or the
+    window straddles a pause (dropping it then let the echo through at every such moment)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -146,7 +150,11 @@ class EchoCanceller:
         self._frames = 0
         self.delay: int | None = None  # samples, centre of the FIR
         self._h = np.zeros(s.taps, np.float64)
+        self._misses = 0  # searches in a row that failed to fit the path
         self.coherence = 0.0
+        self.searched = False
+        """A search has compared the line with the agent's audio: until then nobody knows
+        whether what comes back is the agent (a call's first ~400 ms of agent speech)."""
 
     def process(self, mic: np.ndarray, far: np.ndarray) -> EchoFrame:
         """Cancel the echo of `far` (what was just sent) from `mic`; both int16, one frame.
@@ -231,12 +239,17 @@ class EchoCanceller:
         ncc = cc / (fe * np.sqrt(energy) + 1e-12)
         j = int(np.argmax(ncc))
         self.coherence = float(max(0.0, min(1.0, ncc[j])))
+        self.searched = True
         delay = self._max_lag + self._half - j  # samples between a far sample and its echo
         fitted = self._fit(delay) if self.coherence >= self.settings.min_coherence else None
-        # a path that no longer explains the line is dropped: subtracting it would add noise
-        self.delay = delay if fitted is not None else None
         if fitted is not None:
-            self._h = fitted
+            self.delay, self._h, self._misses = delay, fitted, 0
+            return
+        # a path that keeps failing to explain the line is dropped: subtracting it would add
+        # noise; one failure is usually double-talk or a pause in the window
+        self._misses += 1
+        if self._misses >= self.settings.drop_after:
+            self.delay = None
 
     def _fit(self, delay: int) -> np.ndarray | None:
         """Least-squares FIR around `delay` over the current window, if it helps enough."""

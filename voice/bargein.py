@@ -37,7 +37,7 @@ from voice.bargein_record import DecisionLog
 from voice.bargein_settings import BargeInSettings
 from voice.codec import FRAME_MS, FRAME_SAMPLES
 from voice.errors import BargeInStateError
-from voice.frontend import CallFront, SharedFrontEnd, shared_frontend
+from voice.frontend import CallFront, FrontFrame, SharedFrontEnd, shared_frontend
 from voice.hooks import InboundFrame, PlayoutControl, speaking_agent
 from voice.playout import PlayoutState
 from voice.silero import SharedSilero, SileroStream, shared_silero
@@ -46,6 +46,11 @@ from voice.speech import Transcript
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("switchboard.voice.bargein")
 _PREROLL_FRAMES = 10  # audio kept before a candidate, so recognition hears its start
+_ECHO_UNDER_DB = 10.0
+_RESIDUE_DB = -50.0
+"""While the agent's audio comes back, a cleaned frame under this level (the energy detector
+ignores anything under -52 dBFS) is echo the canceller left: the recogniser hears silence
+there, or it writes the agent's own words down as the caller's (Silero has no level gate)."""
 
 
 class BargeInState(enum.Enum):
@@ -140,6 +145,9 @@ class BargeInController:
         self._recent: list[np.ndarray] = []
         self._replay = replay
         self._silence = np.zeros(FRAME_SAMPLES, np.int16)
+        self._last_pcm = self._silence
+        self._cleaned_at: int | None = None  # timestamp of the frame `_last_pcm` came from
+        self._residue = False  # `_last_pcm` holds only what the canceller left of the agent
 
     @property
     def recognitions_total(self) -> int:
@@ -184,6 +192,13 @@ class BargeInController:
         if self.state is BargeInState.PAUSED and transcript.text and self._words.recognizer is None:
             self.policy.hear_words(transcript.text)
 
+    def cleaned(self, frame: InboundFrame) -> np.ndarray | None:
+        """This frame with the agent's echo removed (what every detector here heard), for the
+        call's recogniser: silence where only echo residue is left; None if not analysed."""
+        if self._cleaned_at != frame.timestamp_ms:
+            return None
+        return self._silence if self._residue else self._last_pcm
+
     def is_turn(self, transcript: Transcript) -> bool:
         """Is this final the caller's turn, or something said under the agent's voice that
         was resumed (a backchannel, a cough)? The call loop asks before answering it."""
@@ -208,6 +223,8 @@ class BargeInController:
         front = await self._front.analyse(self._call, mic, far)
         pcm = front.pcm
         self._last_pcm = pcm
+        self._cleaned_at = frame.timestamp_ms
+        self._residue = front.far_db > -60 and front.level_db < _RESIDUE_DB
         self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
         probs = await self._voice_probs()
         pending = self._silero.submit(self._stream, pcm)
@@ -220,10 +237,18 @@ class BargeInController:
             active=front.active,
             probs=tuple(probs),
             dtmf=front.dtmf,
-            echo=front.coherence >= self.settings.echo_coherence and front.far_db > -60,
+            echo=front.far_db > -60
+            and (front.coherence >= self.settings.echo_coherence or self._unsearched_echo(front)),
             frames=tuple(self._recent[-2:]),
             shape=front.shape,
         )
+
+    @staticmethod
+    def _unsearched_echo(front: FrontFrame) -> bool:
+        """Before the canceller has first looked for the agent's echo (a call's first ~400 ms
+        of agent speech), a sound well under what the agent sends is taken for its echo (a
+        line returns the agent 10 dB down or more); a caller talking over it is louder."""
+        return not front.echo_searched and front.level_db < front.far_db - _ECHO_UNDER_DB
 
     def _shape_wanted(self) -> bool | None:
         """Which frames the policy will measure the shape of (batched in the front end; any

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -133,6 +133,7 @@ class CallLoop:
     # -- inbound (called from the stream's receive task) -----------------------------------
     async def on_media(self, ulaw: bytes, timestamp_ms: int) -> None:
         pcm = ulaw_to_pcm(ulaw)
+        self.outbound.playout.on_media(timestamp_ms)
         echo = self.outbound.playout.recent_audio(len(pcm))
         frame = InboundFrame(
             pcm=pcm,
@@ -142,6 +143,7 @@ class CallLoop:
         )
         if self._hook is not None:
             await self._contain(self._hook.on_frame(frame, self), "frame")
+            frame = self._cleaned(frame)
         try:
             self._frames.put_nowait(frame)
         except asyncio.QueueFull:
@@ -163,6 +165,19 @@ class CallLoop:
             raise
         except Exception:
             log.exception("call %s: inbound hook failed on %s", self._session.session_id, what)
+
+    def _cleaned(self, frame: InboundFrame) -> InboundFrame:
+        """The frame as the recogniser should hear it: with the agent's echo removed when the
+        hook removed it (optional `cleaned`), so the agent's own words never become a turn."""
+        cleaned = getattr(self._hook, "cleaned", None)
+        if cleaned is None:
+            return frame
+        try:
+            pcm = cleaned(frame)
+        except Exception:
+            log.exception("call %s: inbound hook failed on cleaned", self._session.session_id)
+            return frame
+        return frame if pcm is None else replace(frame, pcm=pcm)
 
     def _is_turn(self, transcript: Transcript) -> bool:
         """Whether a final is the caller's turn: the hook's optional `is_turn` may say it was

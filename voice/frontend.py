@@ -61,6 +61,7 @@ class FrontFrame(NamedTuple):
     dtmf: bool  # keypad tones fill the (raw) frame
     far_db: float
     coherence: float  # the call's echo-path correlation (0..1)
+    echo_searched: bool = True  # the canceller has looked for the agent's echo on this call
     shape: FrameShape | None = None  # of the last 40 ms, if asked for (`CallFront.want_shape`)
 
 
@@ -237,6 +238,7 @@ class SharedFrontEnd:
                     dtmf=tones[i],
                     far_db=far_db[i],
                     coherence=call.aec.coherence,
+                    echo_searched=call.aec.searched,
                     shape=shapes.get(i),
                 )
             )

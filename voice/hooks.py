@@ -86,7 +86,9 @@ class InboundHook(Protocol):
     # loop when the call ends and before the session is given up (the barge-in controller
     # writes its last decisions there); `def is_turn(self, transcript) -> bool`, asked before
     # a final transcript is answered (False: said under the agent's voice and let pass, e.g.
-    # a backchannel the barge-in controller resumed).
+    # a backchannel the barge-in controller resumed); `def cleaned(self, frame) -> ndarray |
+    # None`, asked after `on_frame`: the frame with the agent's echo removed, which the
+    # recogniser then hears instead (None: the frame as it came).
 
 
 class InboundHookFactory(Protocol):

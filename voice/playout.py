@@ -66,6 +66,7 @@ class _Segment:
 class _Outstanding:
     end: int
     sent_at: float
+    sent_media_ms: int | None  # the stream's media clock when it was sent
 
 
 def _word_cut(text: str, fraction: float) -> int:
@@ -94,6 +95,8 @@ class Playout:
         self._max_ahead = self.settings.max_ahead_ms * _SAMPLES_PER_MS
         self._reply_ids = itertools.count(1)
         self._marks = itertools.count(1)
+        self.media_ms: int | None = None
+        """Twilio's media clock: the timestamp of the latest inbound frame (`on_media`)."""
         self._reset(reply=0)
 
     def _reset(self, *, reply: int) -> None:
@@ -105,6 +108,7 @@ class Playout:
         self._sent = 0
         self._acked = 0
         self._acked_at: float | None = None
+        self._acked_media_ms: int | None = None
         self._outstanding: OrderedDict[str, _Outstanding] = OrderedDict()
         self._stale: set[str] = set()  # cleared marks whose echo must not count as heard
 
@@ -171,7 +175,10 @@ class Playout:
         now = self._clock()
         if not self._outstanding and self._acked_at is None:
             self._acked_at = now  # playback starts when the first chunk arrives
-        self._outstanding[chunk.mark] = _Outstanding(end=end, sent_at=now)
+            self._acked_media_ms = self.media_ms
+        self._outstanding[chunk.mark] = _Outstanding(
+            end=end, sent_at=now, sent_media_ms=self.media_ms
+        )
         self._sent = end
         return chunk
 
@@ -190,6 +197,7 @@ class Playout:
             if mark == name:
                 break
         self._acked_at = now
+        self._acked_media_ms = self.media_ms
         if self._complete and not self._outstanding and self._sent >= len(self._audio):
             self.state = PlayoutState.IDLE
         return True
@@ -203,14 +211,36 @@ class Playout:
         played = round((self._clock() - since) * SAMPLE_RATE)
         return min(self._sent, self._acked + max(0, played))
 
+    def on_media(self, timestamp_ms: int) -> None:
+        """An inbound frame with this media timestamp arrived (Twilio's clock)."""
+        self.media_ms = timestamp_ms
+
+    def heard_on_media(self) -> int:
+        """`heard_samples` counted on Twilio's media clock instead of the server's: the
+        inbound frames since the last returned mark, not the wall time. Marks and frames
+        arrive in the order Twilio produced them, so this keeps a constant offset from the
+        true play head, where the wall clock moves it by the server's scheduling jitter at
+        every mark (enough to break an echo canceller's fitted path)."""
+        if self.media_ms is None:
+            return self.heard_samples()
+        if not self._outstanding or self._acked_media_ms is None:
+            return self._acked
+        first = next(iter(self._outstanding.values()))
+        since = self._acked_media_ms
+        if first.sent_media_ms is not None:
+            since = max(since, first.sent_media_ms)
+        played = (self.media_ms - since) * _SAMPLES_PER_MS
+        return min(self._sent, self._acked + max(0, played))
+
     def heard_ms(self) -> int:
         return self.heard_samples() // _SAMPLES_PER_MS
 
     def recent_audio(self, samples: int) -> bytes:
-        """mu-law audio played in the last `samples` before the heard position (b"" if none)."""
+        """mu-law audio played in the last `samples` before the heard position on the media
+        clock (b"" if none): the echo canceller's reference for the inbound frame."""
         if self.state is not PlayoutState.PLAYING:
             return b""
-        end = self.heard_samples()
+        end = self.heard_on_media()
         return bytes(self._audio[max(0, end - samples) : end])
 
     @property
@@ -238,6 +268,7 @@ class Playout:
         self._outstanding.clear()
         self._acked = self._sent = heard
         self._acked_at = None
+        self._acked_media_ms = None
         self.state = PlayoutState.PAUSED
         return heard
 

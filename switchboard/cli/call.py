@@ -26,6 +26,14 @@ def call(
     record: Annotated[
         Path | None, typer.Option("--record", help="Write the stereo recording here.")
     ] = None,
+    echo_db: Annotated[
+        float | None,
+        typer.Option(
+            "--echo-db",
+            help="Send the agent's voice back down the line this many dB under what the caller "
+            "hears (a speakerphone), 60 ms late and band-limited.",
+        ),
+    ] = None,
     redis_url: Annotated[
         str | None,
         typer.Option(
@@ -47,7 +55,9 @@ def call(
     caller, base_dir = CallerScript.load(script)
 
     async def run() -> None:
-        settings = SimulatorSettings(server=server, auth_token=auth_token, speed=speed)
+        settings = SimulatorSettings(
+            server=server, auth_token=auth_token, speed=speed, echo_db=echo_db
+        )
         sim = TwilioSimulator(settings, synthesizer=caller_synthesizer())
         try:
             if redis_url:

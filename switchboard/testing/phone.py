@@ -18,6 +18,18 @@ import soundfile as sf
 from voice.codec import FRAME_SAMPLES, SAMPLE_RATE, ulaw_to_pcm
 
 
+def _line_band(taps: int = 101) -> np.ndarray:
+    """Linear-phase 300-3400 Hz band-pass: handset, speaker and line band-limit an echo (the
+    shared corpus builds its echo clips through the same band)."""
+    t = np.arange(taps) - (taps - 1) / 2
+    lo, hi = 300 / SAMPLE_RATE, 3400 / SAMPLE_RATE
+    h = 2 * hi * np.sinc(2 * hi * t) - 2 * lo * np.sinc(2 * lo * t)
+    return (h * np.hamming(taps)).astype(np.float32)
+
+
+_BAND = _line_band()
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Audio:
     pcm: np.ndarray
@@ -29,9 +41,20 @@ class _MarkItem:
 
 
 class PhoneLine:
-    """Both directions of one simulated call on a shared sample clock."""
+    """Both directions of one simulated call on a shared sample clock.
 
-    def __init__(self) -> None:
+    `echo_db`: the agent's voice comes back down the line this many dB under what the caller
+    hears, `echo_delay_ms` later and band-limited to 300-3400 Hz (a speakerphone, a hybrid in
+    the network); None: no echo.
+    """
+
+    def __init__(self, *, echo_db: float | None = None, echo_delay_ms: int = 60) -> None:
+        if echo_db is not None and echo_delay_ms < FRAME_SAMPLES * 1000 // SAMPLE_RATE:
+            raise ValueError("echo_delay_ms must be at least one frame (20 ms)")
+        self._echo_gain = None if echo_db is None else 10 ** (-echo_db / 20)
+        self._echo_delay = echo_delay_ms * SAMPLE_RATE // 1000
+        # agent audio played, newest last: what the echo of the next frame is made of
+        self._played = np.zeros(self._echo_delay + len(_BAND) - 1, np.float32)
         self._queue: deque[_Audio | _MarkItem] = deque()
         self._offset = 0  # samples of the head audio item already played
         self.samples = 0  # call clock, in samples since the first tick
@@ -68,6 +91,15 @@ class PhoneLine:
         return total - self._offset
 
     # -- one tick --------------------------------------------------------------------------
+    def with_echo(self, caller_pcm: np.ndarray) -> np.ndarray:
+        """What the line carries to the server this tick: the caller plus the echo of the
+        agent audio played `echo_delay_ms` ago."""
+        if self._echo_gain is None:
+            return caller_pcm
+        span = self._played[: FRAME_SAMPLES + len(_BAND) - 1]
+        echo = np.convolve(span, _BAND, mode="valid") * self._echo_gain
+        return np.clip(caller_pcm + echo, -32768, 32767).astype(np.int16)
+
     def tick(self, caller_pcm: np.ndarray) -> list[str]:
         """Advance 20 ms: record the caller frame, play agent audio; returns marks now due."""
         self._caller.append(caller_pcm.astype(np.int16))
@@ -94,6 +126,8 @@ class PhoneLine:
                 self.agent_started_at = self.samples
             self.agent_last_at = self.samples + filled
         self._agent.append(out)
+        if self._echo_gain is not None:
+            self._played = np.concatenate([self._played[FRAME_SAMPLES:], out])
         self.samples += FRAME_SAMPLES
         return marks
 

@@ -20,6 +20,10 @@ class SimulatorSettings:
     account_sid: str = "AC" + "0" * 32
     speed: float = 1.0
     """Clock rate: 1.0 = real time, 4.0 = four times faster."""
+    echo_db: float | None = None
+    """The agent's voice comes back down the line this many dB under what the caller hears
+    (a speakerphone); None: a line without echo."""
+    echo_delay_ms: int = 60
 
 
 @dataclass(kw_only=True, slots=True)

@@ -102,7 +102,8 @@ class SimulatedCall:
         self.sim = sim
         self.call_sid = call_sid
         self._params = base_params
-        self.line = PhoneLine()
+        settings = sim.settings
+        self.line = PhoneLine(echo_db=settings.echo_db, echo_delay_ms=settings.echo_delay_ms)
         self.timings: list[LineTiming] = []
         self.stream_sid = ""
         self.target: StreamTarget | None = None
@@ -333,6 +334,7 @@ class SimulatedCall:
         while True:
             queued = bool(self._caller)
             frame = self._caller.pop(0) if queued else np.zeros(FRAME_SAMPLES, np.int16)
+            frame = self.line.with_echo(frame)
             timestamp = (self.line.samples - self._stream_start) * 1000 // SAMPLE_RATE
             media = Media(
                 sequenceNumber=str(next(self._seq)),

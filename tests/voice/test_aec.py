@@ -34,3 +34,26 @@ def test_caller_alone_passes_untouched():
     )
     assert np.max(np.abs(out.astype(int) - mic.astype(int))) <= 1
     assert ec.coherence < 0.3
+
+
+def test_a_known_path_survives_failed_fits_until_drop_after_in_a_row():
+    n, delay = 8000 * 3, 800
+    far = (_band_noise(n, 5) * 8000).astype(np.int16)
+    line = np.convolve(far.astype(np.float64), _BAND, mode="full")[:n]
+    mic = np.zeros(n, np.int16)
+    mic[delay:] = (line[:-delay] * 0.1).astype(np.int16)
+    ec = EchoCanceller()
+    for i in range(0, n, 160):
+        ec.process(mic[i : i + 160], far[i : i + 160])
+    assert ec.delay is not None
+    # now the line carries only someone else (the echo path explains nothing): each search
+    # fails to fit; the path is kept through two failures and dropped at the third
+    other = (_band_noise(n * 2, 6) * 6000).astype(np.int16)
+    far2 = (_band_noise(n * 2, 7) * 8000).astype(np.int16)
+    held: list[bool] = []
+    for i in range(0, 2 * n, 160):
+        before = ec._misses
+        ec.process(other[i : i + 160], far2[i : i + 160])
+        if ec._misses != before:  # a search ran and failed
+            held.append(ec.delay is not None)
+    assert held[:3] == [True, True, False], held

@@ -1,9 +1,14 @@
-"""Finals heard under the agent's voice: which are turns (`voice.bargein_asides`)."""
+"""What the caller says under the agent's voice: which finals are turns (`voice.bargein_asides`),
+and which sounds are the agent's own echo before the canceller has looked for it."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from voice.bargein import BargeInController
 from voice.bargein_asides import Asides
 from voice.bargein_settings import BargeInSettings
+from voice.frontend import FrontFrame
 from voice.speech import Transcript
 
 S = BargeInSettings()
@@ -63,3 +68,14 @@ def test_only_the_latest_candidates_are_kept() -> None:
         asides.record(start, start + 400, confirmed=False, reason="ended")
     assert asides.is_turn(final("Yeah.", 1050, 1300), not_a_request=FILLER)  # forgotten
     assert not asides.is_turn(final("Yeah.", 5050, 5300), not_a_request=FILLER)
+
+
+def test_before_the_first_echo_search_only_sound_well_under_the_agent_is_echo() -> None:
+    def front(level_db: float, *, searched: bool) -> FrontFrame:
+        pcm = np.zeros(160, np.int16)
+        return FrontFrame(pcm, level_db, -70.0, True, False, -20.0, 0.0, searched)
+
+    echo = BargeInController._unsearched_echo
+    assert echo(front(-40.0, searched=False))  # 20 dB under the agent: its echo
+    assert not echo(front(-24.0, searched=False))  # near the agent's level: a caller
+    assert not echo(front(-40.0, searched=True))  # once searched, coherence decides

@@ -188,3 +188,48 @@ def test_a_long_first_sentence_is_split_after_its_first_comma() -> None:
         "What day?",
     ]
     assert _lead_clause(["Thanks, bye."]) == ["Thanks, bye."]
+
+
+def test_heard_on_the_media_clock_ignores_the_servers_scheduling_jitter() -> None:
+    # Twilio plays the reply and returns each 100 ms chunk's mark after its last frame; the
+    # server notices the marks late by a varying few ms. Counted on the media clock (inbound
+    # frames since the mark), the heard position stays exactly on the frames.
+    p, clock = make(chunk_ms=100, max_ahead_ms=1000)
+    p.on_media(0)
+    p.start_reply()
+    p.add_audio(bytes(range(256)) * 40, "hello there")  # 10240 samples: the bytes tell where
+    p.finish_reply()
+    sent = drain_ready(p)
+    jitter = [0.0, 0.004, 0.0007, 0.009, 0.002]
+    media, marks = 0, iter(sent)
+    for frame in range(25):
+        media = frame * 20
+        clock.t = 100.0 + media / 1000 + jitter[frame % len(jitter)]
+        p.on_media(media)
+        if frame and frame % 5 == 0:  # a chunk is 5 frames: its mark arrives after its last
+            p.on_mark(next(marks).mark)
+        # wall clock: off by the jitter; media clock: exactly the frames since the first send
+        assert p.heard_on_media() == frame * FRAME_SAMPLES
+        echo = p.recent_audio(FRAME_SAMPLES)
+        if frame:
+            assert echo == (bytes(range(256)) * 40)[(frame - 1) * 160 : frame * 160]
+    assert p.heard_samples() != p.heard_on_media()  # the wall estimate wanders off the frames
+
+
+def test_heard_on_the_media_clock_restarts_after_a_clear() -> None:
+    p, clock = make(chunk_ms=100)
+    p.on_media(1000)
+    p.start_reply()
+    p.add_audio(audio(1000), "one two")
+    p.finish_reply()
+    drain_ready(p)
+    p.on_media(1100)
+    clock.t += 0.1
+    heard = p.clear()  # the pause position (wall estimate): 100 ms in
+    assert heard == 5 * FRAME_SAMPLES
+    p.on_media(1400)  # paused: nothing plays, the position holds
+    assert p.heard_on_media() == heard and p.recent_audio(FRAME_SAMPLES) == b""
+    p.resume()
+    drain_ready(p)
+    p.on_media(1460)  # three frames after the resumed audio went out
+    assert p.heard_on_media() == heard + 3 * FRAME_SAMPLES
