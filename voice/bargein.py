@@ -322,7 +322,7 @@ class BargeInController:
             self._words.cancel()
             await playout.resume()
             self._move(BargeInState.LISTENING)
-            self.asides.record(self._candidate_ms, d.t_ms, confirmed=False, reason=d.reason)
+            self.asides.resumed(self._candidate_ms, d.t_ms, d.reason, d.features)
             action = Resume(t_ms=d.t_ms, from_ms=self._heard_ms)
         else:
             if self.state is not BargeInState.PAUSED:

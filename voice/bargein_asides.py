@@ -7,14 +7,18 @@ as a turn, the agent would finish its reply and then answer "Yes." (or a cough W
 asks it whether each final is a turn (`BargeInController.is_turn`) before answering it.
 
 A final inside candidates that were all resumed is not a turn when its words are only
-acknowledgements, fillers and function words, or when every candidate was resumed for a reason
-no words overrule (no voice, a keypad tone, the agent's echo). Anything else stays a turn: a
-request the controller failed to confirm is answered once the reply ends, never dropped.
+acknowledgements, fillers and function words; when every candidate was resumed for a reason no
+words overrule (no voice, a keypad tone, the agent's echo); or when the candidate check's own
+words (trusted only where Whisper itself says "speech") held no request on any of them. The
+call's recogniser decodes whole utterances with a looser filter, and wrote a cough as "Stop!"
+or "That's it!". Anything else stays a turn: a request the controller failed to confirm is
+answered once the reply ends, never dropped.
 """
 
 from __future__ import annotations
 
 import collections
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from voice.bargein_policy import words_of
@@ -31,6 +35,7 @@ class DecidedCandidate:
     end_ms: int
     confirmed: bool
     reason: str
+    heard_request: bool | None = None  # content words on it (None: its words never landed)
 
 
 class Asides:
@@ -39,8 +44,24 @@ class Asides:
     def __init__(self, keep: int = 16) -> None:
         self.decided: collections.deque[DecidedCandidate] = collections.deque(maxlen=keep)
 
-    def record(self, start_ms: int, end_ms: int, *, confirmed: bool, reason: str) -> None:
-        self.decided.append(DecidedCandidate(start_ms, end_ms, confirmed, reason))
+    def record(
+        self,
+        start_ms: int,
+        end_ms: int,
+        *,
+        confirmed: bool,
+        reason: str,
+        heard_request: bool | None = None,
+    ) -> None:
+        self.decided.append(DecidedCandidate(start_ms, end_ms, confirmed, reason, heard_request))
+
+    def resumed(
+        self, start_ms: int, end_ms: int, reason: str, features: Mapping[str, object]
+    ) -> None:
+        """Record a resumed candidate with what its decision's features say it heard."""
+        ready = bool(features.get("words_ready"))
+        heard = bool(features.get("content_words")) if ready else None
+        self.record(start_ms, end_ms, confirmed=False, reason=reason, heard_request=heard)
 
     def is_turn(self, transcript: Transcript, *, not_a_request: frozenset[str]) -> bool:
         """False for a final heard only inside resumed candidates that carries no request.
@@ -57,7 +78,7 @@ class Asides:
             return True
         if start < near[0].start_ms - _GRACE_MS or end > near[-1].end_ms + _GRACE_MS:
             return True  # the caller went on outside what was resumed
-        if all(c.reason in NON_SPEECH for c in near):
+        if all(c.reason in NON_SPEECH or c.heard_request is False for c in near):
             return False
         return not all(word in not_a_request for word in words_of(transcript.text))
 

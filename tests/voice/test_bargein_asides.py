@@ -79,3 +79,19 @@ def test_before_the_first_echo_search_only_sound_well_under_the_agent_is_echo() 
     assert echo(front(-40.0, searched=False))  # 20 dB under the agent: its echo
     assert not echo(front(-24.0, searched=False))  # near the agent's level: a caller
     assert not echo(front(-40.0, searched=True))  # once searched, coherence decides
+
+
+def test_a_final_the_candidate_check_heard_no_request_on_is_not_a_turn() -> None:
+    # a cough resumed as "not a turn": the candidate check (which trusts words only where
+    # Whisper says "speech") found no request, while the call's recogniser wrote "Stop!"
+    asides = Asides()
+    asides.resumed(700, 1400, "not a turn", {"words_ready": 1, "content_words": 0})
+    assert not asides.is_turn(final("Stop!", 720, 1200), not_a_request=FILLER)
+    # words that never landed say nothing: a request stays a turn
+    asides = Asides()
+    asides.resumed(700, 1400, "not a turn", {"words_ready": 0, "content_words": 0})
+    assert asides.is_turn(final("Stop!", 720, 1200), not_a_request=FILLER)
+    # nor when the check heard a request on it
+    asides = Asides()
+    asides.resumed(700, 1400, "not a turn", {"words_ready": 1, "content_words": 2})
+    assert asides.is_turn(final("Move it to Friday", 720, 1200), not_a_request=FILLER)
