@@ -32,7 +32,6 @@ async def test_switchboard_call_plays_a_script_against_a_running_server(
     wav = tmp_path / "call.wav"
     argv = ["-m", "switchboard", "call", "--script", str(script), "--server", healthcare.url]
     argv += ["--auth-token", AUTH_TOKEN, "--redis-url", redis_url, "--record", str(wav)]
-    argv += ["--echo-db", "30"]  # a speakerphone line: the agent's own voice comes back
     proc = await asyncio.create_subprocess_exec(
         sys.executable, *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
