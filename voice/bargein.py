@@ -49,8 +49,9 @@ _PREROLL_FRAMES = 10  # audio kept before a candidate, so recognition hears its 
 _ECHO_UNDER_DB = 10.0
 _RESIDUE_DB = -50.0
 """While the agent's audio comes back, a cleaned frame under this level (the energy detector
-ignores anything under -52 dBFS) is echo the canceller left: the recogniser hears silence
-there, or it writes the agent's own words down as the caller's (Silero has no level gate)."""
+ignores anything under -52 dBFS) is echo the canceller left, as is one taken for echo before
+the canceller's first search: the recogniser hears silence there, or it writes the agent's own
+words down as the caller's (Silero has no level gate)."""
 
 
 class BargeInState(enum.Enum):
@@ -224,7 +225,9 @@ class BargeInController:
         pcm = front.pcm
         self._last_pcm = pcm
         self._cleaned_at = frame.timestamp_ms
-        self._residue = front.far_db > -60 and front.level_db < _RESIDUE_DB
+        self._residue = front.far_db > -60 and (
+            front.level_db < _RESIDUE_DB or self._unsearched_echo(front)
+        )
         self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
         probs = await self._voice_probs()
         pending = self._silero.submit(self._stream, pcm)
