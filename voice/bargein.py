@@ -225,9 +225,9 @@ class BargeInController:
         pcm = front.pcm
         self._last_pcm = pcm
         self._cleaned_at = frame.timestamp_ms
-        self._residue = front.far_db > -60 and (
-            front.level_db < _RESIDUE_DB or self._unsearched_echo(front)
-        )
+        far_on = front.far_db > -60
+        early_echo = far_on and self._unsearched_echo(front)
+        self._residue = early_echo or (far_on and front.level_db < _RESIDUE_DB)
         self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
         probs = await self._voice_probs()
         pending = self._silero.submit(self._stream, pcm)
@@ -240,8 +240,7 @@ class BargeInController:
             active=front.active,
             probs=tuple(probs),
             dtmf=front.dtmf,
-            echo=front.far_db > -60
-            and (front.coherence >= self.settings.echo_coherence or self._unsearched_echo(front)),
+            echo=early_echo or (far_on and front.coherence >= self.settings.echo_coherence),
             frames=tuple(self._recent[-2:]),
             shape=front.shape,
         )
