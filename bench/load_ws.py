@@ -179,7 +179,8 @@ async def run_ws(
             # every message of every call is built before the first call, not in its start-up
             sids = ["MZ" + uuid.uuid4().hex for _ in mics]
             streams = [(sid, _media(sid, mic, frames)) for sid, mic in zip(sids, mics, strict=True)]
-            cpu0 = (await http.get(base + "/load-stats")).json()["cpu_s"]
+            first = (await http.get(base + "/load-stats")).json()
+            cpu0, loop0 = first["cpu_s"], first["loop_cpu_s"]
             me0 = time.process_time()
             t0 = time.monotonic()
             tasks = []
@@ -207,6 +208,9 @@ async def run_ws(
         log.close()
     lengths = [len(m) // FRAME_SAMPLES for m in mics]
     row = _report(calls, stats, clips, lengths, stats["cpu_s"] - cpu0, wall)
+    decided = sum(len(v) for v in stats["frames"].values())
+    # the event loop's own CPU per call-frame, as in-process: what bounds calls per process
+    row["loop_cpu_us_per_frame"] = round((stats["loop_cpu_s"] - loop0) / max(decided, 1) * 1e6, 1)
     row["generator_cpu_cores"] = round((me - me0) / wall, 2)  # the load generator's own
     row["failed_calls"] = failed
     row["offered_calls"] = n_calls

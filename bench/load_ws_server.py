@@ -177,6 +177,7 @@ def serve(
             return {
                 "gc": pauses.drain(),  # each report covers the time since the last one
                 "cpu_s": use.ru_utime + use.ru_stime,
+                "loop_cpu_s": time.thread_time(),  # the event loop's own thread (this handler's)
                 "frames": frames,
                 "silero_mean_batch": round(silero.windows / max(silero.batches, 1), 1),
                 "recognition_ms": decodes,
