@@ -45,7 +45,7 @@ from voice.bargein import BargeInController, Confirm, Pause  # noqa: E402
 from voice.bargein_batch import BatchScorer  # noqa: E402
 from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.codec import FRAME_SAMPLES, pcm_to_ulaw, ulaw_to_pcm  # noqa: E402
-from voice.frontend import SharedFrontEnd, limit_blas_threads  # noqa: E402
+from voice.frontend import HOLD_FROM_CALLS, HOLD_MS, SharedFrontEnd, limit_blas_threads  # noqa: E402
 from voice.hooks import InboundFrame  # noqa: E402
 from voice.playout import Playout, PlayoutSettings  # noqa: E402
 from voice.silero import SharedSilero  # noqa: E402
@@ -128,12 +128,12 @@ async def run_n(
     n_calls: int,
     seconds: float,
     words: SegmentWords | None = None,
-    hold_ms: float = 0.0,
+    hold_ms: float = HOLD_MS,
     ramp_s: float = 0.0,
 ) -> dict:
     pauses_log = heap.PauseLog().install()
     silero = SharedSilero()
-    front = SharedFrontEnd(hold_ms=hold_ms)
+    front = SharedFrontEnd(hold_ms=hold_ms, hold_from_calls=HOLD_FROM_CALLS)  # as the server's
     scorer = BatchScorer()
     picks = [clips[i % len(clips)] for i in range(n_calls)]
     data = [prepare(c, root, seconds) for c in picks]
@@ -194,7 +194,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--calls", default="25,50,100,200")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--no-words", action="store_true", help="No recognition on candidates.")
-    ap.add_argument("--hold-ms", type=float, default=0.0, help="Front-end batching hold.")
+    ap.add_argument(
+        "--hold-ms",
+        type=float,
+        default=HOLD_MS,
+        help="Front-end batching hold, from 20 calls (default: the server's).",
+    )
     ap.add_argument("--ramp-s", type=float, default=0.0,
                     help="Spread the calls' starts over this long (default: at once).")  # fmt: skip
     ap.add_argument("--transport", choices=("inproc", "ws"), default="inproc")

@@ -61,6 +61,30 @@ async def test_frames_arriving_together_are_processed_in_one_batch():
     assert front.batches == 5
 
 
+async def test_a_busy_front_end_holds_a_batch_for_frames_arriving_apart():
+    """Over a WebSocket each call's frame comes in its own event-loop iteration: once frames
+    come at 20 calls' rate or more, the first frame of a batch waits `hold_ms` for others."""
+    front = SharedFrontEnd(hold_ms=50.0, hold_from_calls=20)
+    assert not front.holding
+    front._count(900, 0.0)
+    front._count(300, 1.0)  # 1200 frames in 1 s: 24 calls
+    assert front.holding
+    states = [CallFront() for _ in range(6)]
+    frame = np.zeros(160, np.int16)
+
+    async def one(st: CallFront, delay: float) -> None:
+        await asyncio.sleep(delay)  # each in an iteration of its own
+        await front.analyse(st, frame, frame)
+
+    before = front.batches
+    await asyncio.gather(*(one(st, 0.0005 * k) for k, st in enumerate(states)))
+    assert front.batches == before + 1  # one batch: the first frame waited for the others
+    front._count_from = 1.0
+    front._count(200, 2.0)  # 10 calls' rate: no more waiting
+    assert not front.holding
+    assert not SharedFrontEnd().holding  # no hold unless asked for
+
+
 def test_shapes_are_measured_for_the_calls_that_ask():
     n = 8000
     data = [_signals(n, k) for k in range(3)]
