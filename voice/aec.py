@@ -71,6 +71,7 @@ def _band_filter(taps: int = 101) -> np.ndarray:
 
 
 _BAND = _band_filter()
+_FAR_ACTIVE = 1e-6  # mean square of a reference frame with the agent's audio in it (-60 dBFS)
 
 
 def _fast_len(n: int) -> int:
@@ -148,13 +149,15 @@ class EchoCanceller:
         self._mic = _History(self._win)
         self._raw = np.zeros(FRAME_SAMPLES + len(_BAND) - 1, np.float64)
         self._frames = 0
+        self._far_frames = 0  # frames with the agent's audio in them, until `searched`
         self.delay: int | None = None  # samples, centre of the FIR
         self._h = np.zeros(s.taps, np.float64)
         self._misses = 0  # searches in a row that failed to fit the path
         self.coherence = 0.0
         self.searched = False
-        """A search has compared the line with the agent's audio: until then nobody knows
-        whether what comes back is the agent (a call's first ~400 ms of agent speech)."""
+        """A search has compared the line with a window's worth of the agent's audio (or found
+        its echo): until then nobody knows whether what comes back is the agent (a call's
+        first ~400-800 ms of agent speech)."""
 
     def process(self, mic: np.ndarray, far: np.ndarray) -> EchoFrame:
         """Cancel the echo of `far` (what was just sent) from `mic`; both int16, one frame.
@@ -197,6 +200,8 @@ class EchoCanceller:
         self._far.push(banded)
         self._mic.push(d)
         self._frames += 1
+        if not self.searched and float(np.dot(banded, banded)) > _FAR_ACTIVE * len(banded):
+            self._far_frames += 1
         every = self.settings.search_every * (self.settings.locked_every if self.delay else 1)
         return self._frames % every == 0 and self._frames * FRAME_SAMPLES >= self._win
 
@@ -239,9 +244,14 @@ class EchoCanceller:
         ncc = cc / (fe * np.sqrt(energy) + 1e-12)
         j = int(np.argmax(ncc))
         self.coherence = float(max(0.0, min(1.0, ncc[j])))
-        self.searched = True
         delay = self._max_lag + self._half - j  # samples between a far sample and its echo
         fitted = self._fit(delay) if self.coherence >= self.settings.min_coherence else None
+        # a search judges the line once it found the path or had a window's worth of the
+        # agent to look for: a greeting that began just before it (its echo 60 ms of the
+        # window) says nothing yet, and until one that does, echo is judged by level alone
+        self.searched = (
+            self.searched or fitted is not None or (self._far_frames * FRAME_SAMPLES >= self._win)
+        )
         if fitted is not None:
             self.delay, self._h, self._misses = delay, fitted, 0
             return

@@ -46,7 +46,8 @@ from voice.speech import Transcript
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("switchboard.voice.bargein")
 _PREROLL_FRAMES = 10  # audio kept before a candidate, so recognition hears its start
-_ECHO_UNDER_DB = 10.0
+_ECHO_UNDER_DB = 6.0
+_FAR_ON_DB = -60.0  # the agent's audio is playing (a quieter reference frame is a pause)
 _RESIDUE_DB = -50.0
 """While the agent's audio comes back, a cleaned frame under this level (the energy detector
 ignores anything under -52 dBFS) is echo the canceller left, as is one taken for echo before
@@ -225,8 +226,8 @@ class BargeInController:
         pcm = front.pcm
         self._last_pcm = pcm
         self._cleaned_at = frame.timestamp_ms
-        far_on = front.far_db > -60
-        early_echo = far_on and self._unsearched_echo(front)
+        far_on = front.far_db > _FAR_ON_DB
+        early_echo = self._unsearched_echo(front)
         self._residue = early_echo or (far_on and front.level_db < _RESIDUE_DB)
         self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
         probs = await self._voice_probs()
@@ -247,10 +248,16 @@ class BargeInController:
 
     @staticmethod
     def _unsearched_echo(front: FrontFrame) -> bool:
-        """Before the canceller has first looked for the agent's echo (a call's first ~400 ms
-        of agent speech), a sound well under what the agent sends is taken for its echo (a
-        line returns the agent 10 dB down or more); a caller talking over it is louder."""
-        return not front.echo_searched and front.level_db < front.far_db - _ECHO_UNDER_DB
+        """Before the canceller has judged the line (a call's first ~400-800 ms of agent
+        speech), a sound 6 dB or more under the loudest the agent sent within the longest echo
+        delay is taken for its echo (a speakerphone returns it ~10 dB down or more; a word's
+        echo outlasts the word, so the frame being sent is no yardstick); a caller talking
+        over it is louder."""
+        return (
+            not front.echo_searched
+            and front.far_peak_db > _FAR_ON_DB
+            and front.level_db < front.far_peak_db - _ECHO_UNDER_DB
+        )
 
     def _shape_wanted(self) -> bool | None:
         """Which frames the policy will measure the shape of (batched in the front end; any

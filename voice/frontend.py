@@ -28,6 +28,7 @@ from voice.vad import EnergySettings
 
 log = logging.getLogger(__name__)
 _RATE_S = 1.0  # the frame rate that decides a batching hold is measured over this long
+_ECHO_SPAN_FRAMES = 20  # the canceller's longest echo delay (400 ms), in frames
 # the band filter as a (history + frame, frame) Toeplitz matrix: one BLAS product for a whole
 # batch, ~5x faster than a product over strided windows (which numpy cannot hand to BLAS)
 _BAND_TOEPLITZ = np.zeros((FRAME_SAMPLES + len(_BAND) - 1, FRAME_SAMPLES))
@@ -49,6 +50,9 @@ class CallFront:
     candidate is open), None only if the energy detector fires on it, False never (nobody is
     listening for barge-in)."""
     last_pcm: np.ndarray | None = None  # the previous echo-cancelled frame (shape windows)
+    far_recent: list[float] = field(default_factory=list)
+    """Levels of the agent audio's last frames (dB) until the canceller has judged the line:
+    an echo may be of anything sent within the longest echo delay."""
 
 
 class FrontFrame(NamedTuple):
@@ -63,6 +67,7 @@ class FrontFrame(NamedTuple):
     far_db: float
     coherence: float  # the call's echo-path correlation (0..1)
     echo_searched: bool = True  # the canceller has looked for the agent's echo on this call
+    far_peak_db: float = -120.0  # loudest agent audio within the longest echo delay, until then
     shape: FrameShape | None = None  # of the last 40 ms, if asked for (`CallFront.want_shape`)
 
 
@@ -256,6 +261,11 @@ class SharedFrontEnd:
         shapes = self._shapes(calls, pcm, active)
         out = []
         for i, call in enumerate(calls):
+            searched = call.aec.searched
+            peak = -120.0
+            if not searched:  # a call's first moments only
+                call.far_recent = [*call.far_recent[-_ECHO_SPAN_FRAMES:], far_db[i]]
+                peak = max(call.far_recent)
             out.append(
                 FrontFrame(
                     pcm=pcm[i],
@@ -265,7 +275,8 @@ class SharedFrontEnd:
                     dtmf=tones[i],
                     far_db=far_db[i],
                     coherence=call.aec.coherence,
-                    echo_searched=call.aec.searched,
+                    echo_searched=searched,
+                    far_peak_db=peak,
                     shape=shapes.get(i),
                 )
             )

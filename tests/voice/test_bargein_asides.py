@@ -71,13 +71,17 @@ def test_only_the_latest_candidates_are_kept() -> None:
 
 
 def test_before_the_first_echo_search_only_sound_well_under_the_agent_is_echo() -> None:
-    def front(level_db: float, *, searched: bool) -> FrontFrame:
+    def front(level_db: float, *, searched: bool, far_db: float = -20.0) -> FrontFrame:
         pcm = np.zeros(160, np.int16)
-        return FrontFrame(pcm, level_db, -70.0, True, False, -20.0, 0.0, searched)
+        return FrontFrame(pcm, level_db, -70.0, True, False, far_db, 0.0, searched,
+                          far_peak_db=-20.0 if not searched else -120.0)  # fmt: skip
 
     echo = BargeInController._unsearched_echo
     assert echo(front(-40.0, searched=False))  # 20 dB under the agent: its echo
-    assert not echo(front(-24.0, searched=False))  # near the agent's level: a caller
+    assert echo(front(-29.0, searched=False))  # a speakerphone's 10 dB echo (9 dB under)
+    # the agent's word has ended (its frame now quiet) and its echo is still coming back
+    assert echo(front(-29.0, searched=False, far_db=-45.0))
+    assert not echo(front(-22.0, searched=False))  # near the agent's level: a caller
     assert not echo(front(-40.0, searched=True))  # once searched, coherence decides
 
 

@@ -108,3 +108,18 @@ def test_shapes_are_measured_for_the_calls_that_ask():
         seen_active += batch[1].active
         seen_quiet += not batch[1].active
     assert seen_active and seen_quiet  # the "only if active" call had both kinds of frame
+
+
+def test_until_the_line_is_judged_frames_carry_the_loudest_recent_agent_audio():
+    # an echo may be of anything the agent sent within the longest echo delay (400 ms): a
+    # word's echo outlasts the word, so the frame being sent is no yardstick for it
+    front, call = SharedFrontEnd(), CallFront()
+    silent = np.zeros(160, np.int16)
+    loud = np.full(160, 8000, np.int16)
+    out = front.process([(call, silent, loud)])[0]
+    assert not out.echo_searched and out.far_peak_db == out.far_db > -20
+    for _ in range(20):  # 400 ms later its echo can still be coming back
+        out = front.process([(call, silent, silent)])[0]
+    assert out.far_db < -100 and out.far_peak_db > -20
+    out = front.process([(call, silent, silent)])[0]  # 420 ms: out of reach
+    assert out.far_peak_db < -100
