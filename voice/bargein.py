@@ -23,6 +23,7 @@ from opentelemetry import trace
 from backplane.events import BargeInDecision
 from voice.bargein_asides import Asides
 from voice.bargein_batch import BatchScorer, shared_scorer
+from voice.bargein_echo import judge_echo
 from voice.bargein_listen import CandidateListener, SegmentRecognizer
 from voice.bargein_model import SegmentModel
 from voice.bargein_policy import (
@@ -37,7 +38,7 @@ from voice.bargein_record import DecisionLog
 from voice.bargein_settings import BargeInSettings
 from voice.codec import FRAME_MS, FRAME_SAMPLES
 from voice.errors import BargeInStateError
-from voice.frontend import CallFront, FrontFrame, SharedFrontEnd, shared_frontend
+from voice.frontend import CallFront, SharedFrontEnd, shared_frontend
 from voice.hooks import InboundFrame, PlayoutControl, speaking_agent
 from voice.playout import PlayoutState
 from voice.silero import SharedSilero, SileroStream, shared_silero
@@ -46,13 +47,6 @@ from voice.speech import Transcript
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("switchboard.voice.bargein")
 _PREROLL_FRAMES = 10  # audio kept before a candidate, so recognition hears its start
-_ECHO_UNDER_DB = 6.0
-_FAR_ON_DB = -60.0  # the agent's audio is playing (a quieter reference frame is a pause)
-_RESIDUE_DB = -50.0
-"""While the agent's audio comes back, a cleaned frame under this level (the energy detector
-ignores anything under -52 dBFS) is echo the canceller left, as is one taken for echo before
-the canceller's first search: the recogniser hears silence there, or it writes the agent's own
-words down as the caller's (Silero has no level gate)."""
 
 
 class BargeInState(enum.Enum):
@@ -226,9 +220,8 @@ class BargeInController:
         pcm = front.pcm
         self._last_pcm = pcm
         self._cleaned_at = frame.timestamp_ms
-        far_on = front.far_db > _FAR_ON_DB
-        early_echo = self._unsearched_echo(front)
-        self._residue = early_echo or (far_on and front.level_db < _RESIDUE_DB)
+        echo = judge_echo(front, self.settings.echo_coherence)
+        self._residue = echo.residue
         self._recent = [*self._recent[-(_PREROLL_FRAMES - 1) :], pcm]
         probs = await self._voice_probs()
         pending = self._silero.submit(self._stream, pcm)
@@ -241,22 +234,9 @@ class BargeInController:
             active=front.active,
             probs=tuple(probs),
             dtmf=front.dtmf,
-            echo=early_echo or (far_on and front.coherence >= self.settings.echo_coherence),
+            echo=echo.echo,
             frames=tuple(self._recent[-2:]),
             shape=front.shape,
-        )
-
-    @staticmethod
-    def _unsearched_echo(front: FrontFrame) -> bool:
-        """Before the canceller has judged the line (a call's first ~400-800 ms of agent
-        speech), a sound 6 dB or more under the loudest the agent sent within the longest echo
-        delay is taken for its echo (a speakerphone returns it ~10 dB down or more; a word's
-        echo outlasts the word, so the frame being sent is no yardstick); a caller talking
-        over it is louder."""
-        return (
-            not front.echo_searched
-            and front.far_peak_db > _FAR_ON_DB
-            and front.level_db < front.far_peak_db - _ECHO_UNDER_DB
         )
 
     def _shape_wanted(self) -> bool | None:

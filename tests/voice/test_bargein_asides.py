@@ -3,12 +3,8 @@ and which sounds are the agent's own echo before the canceller has looked for it
 
 from __future__ import annotations
 
-import numpy as np
-
-from voice.bargein import BargeInController
 from voice.bargein_asides import Asides
 from voice.bargein_settings import BargeInSettings
-from voice.frontend import FrontFrame
 from voice.speech import Transcript
 
 S = BargeInSettings()
@@ -68,21 +64,6 @@ def test_only_the_latest_candidates_are_kept() -> None:
         asides.record(start, start + 400, confirmed=False, reason="ended")
     assert asides.is_turn(final("Yeah.", 1050, 1300), not_a_request=FILLER)  # forgotten
     assert not asides.is_turn(final("Yeah.", 5050, 5300), not_a_request=FILLER)
-
-
-def test_before_the_first_echo_search_only_sound_well_under_the_agent_is_echo() -> None:
-    def front(level_db: float, *, searched: bool, far_db: float = -20.0) -> FrontFrame:
-        pcm = np.zeros(160, np.int16)
-        return FrontFrame(pcm, level_db, -70.0, True, False, far_db, 0.0, searched,
-                          far_peak_db=-20.0 if not searched else -120.0)  # fmt: skip
-
-    echo = BargeInController._unsearched_echo
-    assert echo(front(-40.0, searched=False))  # 20 dB under the agent: its echo
-    assert echo(front(-29.0, searched=False))  # a speakerphone's 10 dB echo (9 dB under)
-    # the agent's word has ended (its frame now quiet) and its echo is still coming back
-    assert echo(front(-29.0, searched=False, far_db=-45.0))
-    assert not echo(front(-22.0, searched=False))  # near the agent's level: a caller
-    assert not echo(front(-40.0, searched=True))  # once searched, coherence decides
 
 
 def test_a_final_the_candidate_check_heard_no_request_on_is_not_a_turn() -> None:
