@@ -149,15 +149,16 @@ class EchoCanceller:
         self._mic = _History(self._win)
         self._raw = np.zeros(FRAME_SAMPLES + len(_BAND) - 1, np.float64)
         self._frames = 0
-        self._far_frames = 0  # frames with the agent's audio in them, until `searched`
+        self._far_active = 0  # bit k: the reference frame k frames ago had the agent's audio
+        self._window_frames = self._win // FRAME_SAMPLES
         self.delay: int | None = None  # samples, centre of the FIR
         self._h = np.zeros(s.taps, np.float64)
         self._misses = 0  # searches in a row that failed to fit the path
         self.coherence = 0.0
         self.searched = False
-        """A search has compared the line with a window's worth of the agent's audio (or found
-        its echo): until then nobody knows whether what comes back is the agent (a call's
-        first ~400-800 ms of agent speech)."""
+        """A search has compared the line with the agent talking through at least half its
+        window: until then nobody knows whether what comes back is the agent (a call's first
+        ~400-800 ms of agent speech)."""
 
     def process(self, mic: np.ndarray, far: np.ndarray) -> EchoFrame:
         """Cancel the echo of `far` (what was just sent) from `mic`; both int16, one frame.
@@ -200,8 +201,8 @@ class EchoCanceller:
         self._far.push(banded)
         self._mic.push(d)
         self._frames += 1
-        if not self.searched and float(np.dot(banded, banded)) > _FAR_ACTIVE * len(banded):
-            self._far_frames += 1
+        talking = float(np.dot(banded, banded)) > _FAR_ACTIVE * len(banded)
+        self._far_active = ((self._far_active << 1) | talking) & ((1 << self._window_frames) - 1)
         every = self.settings.search_every * (self.settings.locked_every if self.delay else 1)
         return self._frames % every == 0 and self._frames * FRAME_SAMPLES >= self._win
 
@@ -234,6 +235,11 @@ class EchoCanceller:
         if energy < 1e-9 or float(np.dot(f, f)) < 1e-9:
             self.coherence = 0.0
             return None
+        if self._far_active.bit_count() * 2 < self._window_frames:
+            # the agent talked through less than half the window (a reply just began, or it
+            # had paused): a correlation over so little of it finds spurious lags, and a path
+            # fitted there left a live call's next 400-800 ms of echo uncancelled
+            return None
         return m, f, energy
 
     def _search_finish(self, c: np.ndarray, m: np.ndarray, f: np.ndarray, energy: float) -> None:
@@ -246,12 +252,7 @@ class EchoCanceller:
         self.coherence = float(max(0.0, min(1.0, ncc[j])))
         delay = self._max_lag + self._half - j  # samples between a far sample and its echo
         fitted = self._fit(delay) if self.coherence >= self.settings.min_coherence else None
-        # a search judges the line once it found the path or had a window's worth of the
-        # agent to look for: a greeting that began just before it (its echo 60 ms of the
-        # window) says nothing yet, and until one that does, echo is judged by level alone
-        self.searched = (
-            self.searched or fitted is not None or (self._far_frames * FRAME_SAMPLES >= self._win)
-        )
+        self.searched = True
         if fitted is not None:
             self.delay, self._h, self._misses = delay, fitted, 0
             return

@@ -57,3 +57,33 @@ def test_a_known_path_survives_failed_fits_until_drop_after_in_a_row():
         if ec._misses != before:  # a search ran and failed
             held.append(ec.delay is not None)
     assert held[:3] == [True, True, False], held
+
+
+def test_a_reply_that_just_began_does_not_refit_the_known_path():
+    """Between two replies the caller talks and the agent is silent. A search due a few frames
+    into the next reply has barely any of the agent to correlate: it must neither replace the
+    known path (a spurious lag left a live call's next 400-800 ms of echo uncancelled) nor
+    count as a failure; once the agent has talked through half its window, searches resume."""
+    delay, gap = 800, 8000 * 2
+    first = (_band_noise(8000 * 2, 5) * 8000).astype(np.int16)
+    second = (_band_noise(8000 * 2, 6) * 8000).astype(np.int16)
+    far = np.concatenate([first, np.zeros(gap, np.int16), second])
+    line = np.convolve(far.astype(np.float64), _BAND, mode="full")[: len(far)]
+    mic = np.zeros(len(far))
+    mic[delay:] = line[:-delay] * 0.1
+    caller = _band_noise(gap, 7) * 4000  # the caller's turn: no echo to explain it
+    mic[len(first) + 1600 : len(first) + 1600 + gap - 3200] += caller[: gap - 3200]
+    mic = mic.astype(np.int16)
+    ec = EchoCanceller()
+    out = []
+    for i in range(0, len(far), 160):
+        out.append(ec.process(mic[i : i + 160], far[i : i + 160]))
+        if i == len(first) - 160:
+            known = (ec.delay, ec.fir.copy())
+            assert known[0] is not None and abs(known[0] - delay) <= 8
+        if len(first) + gap <= i < len(first) + gap + 1600:  # the next reply's first 200 ms
+            assert ec.delay == known[0] and np.allclose(ec.fir, known[1])
+            assert ec._misses == 0
+    reply = out[(len(first) + gap) // 160 + 5 : (len(first) + gap) // 160 + 30]
+    assert np.mean([f.mic_db - f.residual_db for f in reply]) > 6  # its echo is cancelled
+    assert ec.delay is not None and abs(ec.delay - delay) <= 8
