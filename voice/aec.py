@@ -156,9 +156,9 @@ class EchoCanceller:
         self._misses = 0  # searches in a row that failed to fit the path
         self.coherence = 0.0
         self.searched = False
-        """A search has compared the line with the agent talking through at least half its
-        window: until then nobody knows whether what comes back is the agent (a call's first
-        ~400-800 ms of agent speech)."""
+        """A search with the agent talking through at least half its window has found the
+        echo path, or found the line does not carry the agent: until then echo is judged by
+        level alone (a call's first ~400-800 ms of agent speech)."""
 
     def process(self, mic: np.ndarray, far: np.ndarray) -> EchoFrame:
         """Cancel the echo of `far` (what was just sent) from `mic`; both int16, one frame.
@@ -252,7 +252,13 @@ class EchoCanceller:
         self.coherence = float(max(0.0, min(1.0, ncc[j])))
         delay = self._max_lag + self._half - j  # samples between a far sample and its echo
         fitted = self._fit(delay) if self.coherence >= self.settings.min_coherence else None
-        self.searched = True
+        # judged: the path is known, or the line does not carry the agent. A clear
+        # correlation that no path fits yet is not a judgement: a call whose first search went
+        # that way sent 400 ms of its greeting's echo, uncancelled, to the recogniser
+        # ("We're calling" became a caller turn)
+        self.searched = (
+            self.searched or fitted is not None or self.coherence < self.settings.min_coherence
+        )
         if fitted is not None:
             self.delay, self._h, self._misses = delay, fitted, 0
             return

@@ -87,3 +87,25 @@ def test_a_reply_that_just_began_does_not_refit_the_known_path():
     reply = out[(len(first) + gap) // 160 + 5 : (len(first) + gap) // 160 + 30]
     assert np.mean([f.mic_db - f.residual_db for f in reply]) > 6  # its echo is cancelled
     assert ec.delay is not None and abs(ec.delay - delay) <= 8
+
+
+def test_a_clear_correlation_no_path_fits_does_not_judge_the_line():
+    """Until the canceller has judged the line, echo is judged by level. A search that sees
+    the agent clearly in the line but fits no path (here the caller talks as loud as the
+    echo, so a fit removes only ~3 dB) has not judged it; one that sees no agent has."""
+    n, delay = 8000 * 2, 480
+    far = (_band_noise(n, 8) * 8000).astype(np.int16)
+    line = np.convolve(far.astype(np.float64), _BAND, mode="full")[:n]
+    echo = np.zeros(n)
+    echo[delay:] = line[:-delay] * 0.3
+    caller = _band_noise(n, 9)
+    caller *= np.sqrt(np.mean(echo[delay:] ** 2) / np.mean(caller**2))  # as loud as the echo
+    talking = EchoCanceller()
+    for i in range(0, n, 160):
+        talking.process((echo + caller)[i : i + 160].astype(np.int16), far[i : i + 160])
+    assert talking.coherence >= talking.settings.min_coherence and talking.delay is None
+    assert not talking.searched
+    alone = EchoCanceller()  # the line carries only someone else: judged, no echo
+    for i in range(0, n, 160):
+        alone.process((caller * 3)[i : i + 160].astype(np.int16), far[i : i + 160])
+    assert alone.searched and alone.delay is None
