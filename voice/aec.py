@@ -71,7 +71,9 @@ def _band_filter(taps: int = 101) -> np.ndarray:
 
 
 _BAND = _band_filter()
-_FAR_ACTIVE = 1e-6  # mean square of a reference frame with the agent's audio in it (-60 dBFS)
+FAR_ON_DB = -60.0
+"""A reference frame this loud or louder has the agent's audio in it (quieter: a pause)."""
+FAR_ON = 10 ** (FAR_ON_DB / 10)  # the same as a mean square
 
 
 def _fast_len(n: int) -> int:
@@ -151,6 +153,7 @@ class EchoCanceller:
         self._frames = 0
         self._far_active = 0  # bit k: the reference frame k frames ago had the agent's audio
         self._window_frames = self._win // FRAME_SAMPLES
+        self._window_mask = (1 << self._window_frames) - 1
         self.delay: int | None = None  # samples, centre of the FIR
         self._h = np.zeros(s.taps, np.float64)
         self._misses = 0  # searches in a row that failed to fit the path
@@ -191,18 +194,19 @@ class EchoCanceller:
 
     def advance(self, d: np.ndarray, raw: np.ndarray, banded: np.ndarray) -> None:
         """Take one frame: mic `d`, the reference window `raw` and its band-limited frame."""
-        if self.take(d, raw, banded):
+        talking = float(np.dot(banded, banded)) > FAR_ON * len(banded)
+        if self.take(d, raw, banded, talking):
             self._search()
 
-    def take(self, d: np.ndarray, raw: np.ndarray, banded: np.ndarray) -> bool:
-        """`advance` without the delay search; True when a search is due on this frame (the
-        caller runs it, e.g. batched with other calls' by `search_many`)."""
+    def take(self, d: np.ndarray, raw: np.ndarray, banded: np.ndarray, talking: bool) -> bool:
+        """`advance` without the delay search (`talking`: the band-limited frame is over
+        `FAR_ON`); True when a search is due on this frame (the caller runs it, e.g. batched
+        with other calls' by `search_many`)."""
         self._raw = raw
         self._far.push(banded)
         self._mic.push(d)
         self._frames += 1
-        talking = float(np.dot(banded, banded)) > _FAR_ACTIVE * len(banded)
-        self._far_active = ((self._far_active << 1) | talking) & ((1 << self._window_frames) - 1)
+        self._far_active = ((self._far_active << 1) | talking) & self._window_mask
         every = self.settings.search_every * (self.settings.locked_every if self.delay else 1)
         return self._frames % every == 0 and self._frames * FRAME_SAMPLES >= self._win
 
@@ -286,4 +290,12 @@ class EchoCanceller:
         return h[::-1] if gain >= self.settings.min_gain_db else None
 
 
-__all__ = ["AecSettings", "EchoCanceller", "EchoFrame", "level_db", "search_many"]
+__all__ = [
+    "FAR_ON",
+    "FAR_ON_DB",
+    "AecSettings",
+    "EchoCanceller",
+    "EchoFrame",
+    "level_db",
+    "search_many",
+]

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from voice.aec import FAR_ON_DB
 from voice.frontend import FrontFrame
 
 ECHO_UNDER_DB = 6.0
 """Before the line is judged, a sound this far under the loudest recent agent audio is echo."""
-FAR_ON_DB = -60.0
-"""The agent's audio is playing (a quieter reference frame is a pause in it)."""
 RESIDUE_DB = -50.0
 """While the agent's audio comes back, a cleaned frame under this level (the energy detector
 ignores anything under -52 dBFS) is echo the canceller left."""
@@ -52,7 +51,6 @@ def unsearched_echo(front: FrontFrame) -> bool:
 
 __all__ = [
     "ECHO_UNDER_DB",
-    "FAR_ON_DB",
     "RESIDUE_DB",
     "EchoVerdict",
     "judge_echo",

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from voice.aec import _BAND, EchoCanceller, search_many
+from voice.aec import _BAND, FAR_ON, EchoCanceller, search_many
 from voice.bargein_features import FrameShape, frame_shapes
 from voice.codec import FRAME_MS, FRAME_SAMPLES
 from voice.dtmf import _BASIS, _WINDOW_POWER, DtmfSettings
@@ -203,8 +203,11 @@ class SharedFrontEnd:
         for i, (call, _, _) in enumerate(items):
             raw[i, :keep] = call.aec.history()
         banded = raw @ _BAND_TOEPLITZ
+        talking = (np.einsum("ij,ij->i", banded, banded) > FAR_ON * n).tolist()
         due = [
-            i for i, (call, _, _) in enumerate(items) if call.aec.take(mic[i], raw[i], banded[i])
+            i
+            for i, (call, _, _) in enumerate(items)
+            if call.aec.take(mic[i], raw[i], banded[i], talking[i])
         ]
         return _Batch(items=items, mic=mic, far=far, due=due)
 
