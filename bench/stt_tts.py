@@ -13,7 +13,11 @@ end of turn to final transcript.
 TTS: piper with the joe voice: time to first chunk and real-time factor, streamed by sentence
 against synthesising the whole reply first (the baseline). Prints JSON.
 
-usage: python bench/stt_tts.py [--limit N] [--all] [--stream] [--only tiny.en]
+`--first-words` measures what limits the barge-in confirm: the candidate recogniser's content
+words 300 and 500 ms after the caller's onset.
+
+usage: python bench/stt_tts.py [--limit N] [--all] [--stream] [--first-words]
+       [--only tiny.en|base|first-words]
 
 Measured on the 141 transcribed clips, 2 shared cores (times vary with the machine's load):
 whisper-tiny.en short window WER 0.366 (clean 0.173, noisy 0.457), RTF 0.06-0.08; the same
@@ -42,6 +46,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from switchboard.testing.corpus import bargein_dev_dir  # noqa: E402
+from voice.bargein_policy import words_of  # noqa: E402
+from voice.bargein_settings import BargeInSettings  # noqa: E402
+from voice.bargein_words import SegmentWords  # noqa: E402
 from voice.speech_config import SpeechSettings  # noqa: E402
 from voice.stt.resample import to_int16_16k  # noqa: E402
 from voice.stt.whisper import WhisperRecognizer  # noqa: E402
@@ -49,6 +56,7 @@ from voice.stt.whisper import WhisperRecognizer  # noqa: E402
 CORPUS = bargein_dev_dir()
 BACKCHANNELS = {"yeah", "yes", "okay", "ok", "mm", "hmm", "mhm", "uh", "huh", "right", "sure"}
 BACKCHANNEL_HINT = "Yeah. Okay. Mm-hmm. Uh-huh. Right. Sure."
+PRONOUNS = frozenset("me my you your we our us he she they them it's i'm".split())
 REPLY = (
     "Thanks, I have you down for Tuesday at ten. "
     "Dr. Patel will see you in room four. "
@@ -169,6 +177,45 @@ def measure_segments(decode, rows: list[dict], hint: str | None = None) -> dict:
     }
 
 
+def content_words(text: str, settings: BargeInSettings) -> set[str]:
+    """Words that say something on their own: not a backchannel, filler or function word (the
+    barge-in scorer's `content_words`)."""
+    skip = settings.backchannels | settings.function_words | PRONOUNS
+    return {w for w in words_of(text) if w not in skip}
+
+
+def measure_first_words(hear, manifest: list[dict], spans=(300, 500)) -> dict:
+    """What the barge-in check can know early: from 60 ms before onset to `span` ms after it,
+    how often the recogniser writes one of the caller's content words (interrupt clips), and
+    how often it writes any content word where the caller said none (ignore clips, 300 ms)."""
+    settings = BargeInSettings()
+    found = {span: 0 for span in spans}
+    turns = invented = ignored = 0
+    spent = []
+    for row in manifest:
+        pcm = audio(row)
+        onset = row["onset_ms"] if row["onset_ms"] is not None else 1000
+        start = max(0, (onset - 60) * 8)
+        if row["label"] == "interrupt" and row.get("transcript"):
+            said = content_words(row["transcript"], settings)
+            turns += 1
+            for span in spans:
+                t0 = time.perf_counter()
+                heard = hear(pcm[start : (onset + span) * 8]).text
+                spent.append((time.perf_counter() - t0) * 1000)
+                found[span] += bool(said & content_words(heard, settings))
+        elif row["label"] == "ignore":
+            ignored += 1
+            invented += bool(content_words(hear(pcm[start : (onset + 300) * 8]).text, settings))
+    return {
+        "turns": turns,
+        **{f"content_word_at_{span}ms": round(found[span] / max(1, turns), 3) for span in spans},
+        "ignore_clips": ignored,
+        "ignore_with_content_word_at_300ms": round(invented / max(1, ignored), 3),
+        "decode_ms_p50": round(float(np.percentile(spent, 50)), 1),
+    }
+
+
 async def measure_stream(rows: list[dict]) -> dict:
     """The product path: 20 ms frames through the end-of-turn stream, then 1 s of silence."""
     rec = WhisperRecognizer()
@@ -229,8 +276,18 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N transcribed clips")
     parser.add_argument("--all", action="store_true", help="also pocketsphinx (slow)")
     parser.add_argument("--stream", action="store_true", help="also the streaming path")
-    parser.add_argument("--only", default=None, help="one Whisper model: tiny.en or base")
+    parser.add_argument(
+        "--only",
+        default=None,
+        choices=("tiny.en", "base", "first-words"),
+        help="one Whisper model, or only the --first-words check",
+    )
     parser.add_argument("--no-tts", action="store_true")
+    parser.add_argument(
+        "--first-words",
+        action="store_true",
+        help="also the barge-in check's words 300/500 ms after onset (all clips)",
+    )
     args = parser.parse_args()
     rows = load_rows(args.limit)
     report: dict[str, object] = {"cores": os.cpu_count(), "stt": [], "tts": None}
@@ -240,9 +297,15 @@ def main() -> None:
     if not args.only or args.only == "tiny.en":
         hinted = measure_segments(WhisperRecognizer().decode_sync, rows, hint=BACKCHANNEL_HINT)
         report["stt_segment_hinted"] = {"candidate": "whisper-tiny.en", **hinted}
+    if args.first_words or args.only == "first-words":
+        manifest = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()]
+        report["stt_first_words"] = {
+            "candidate": "barge-in check (whisper-tiny.en, 2 s context)",
+            **measure_first_words(SegmentWords().hear_sync, manifest[: args.limit]),
+        }
     if args.stream:
         report["stt_stream"] = asyncio.run(measure_stream(rows))
-    if not args.no_tts:
+    if not args.no_tts and args.only != "first-words":
         report["tts"] = asyncio.run(measure_tts())
     print(json.dumps(report, indent=2))
 
