@@ -5,7 +5,10 @@ Each clip is fed as 20 ms mu-law frames, as Twilio Media Streams delivers them, 
 simulated Twilio plays it at real time and returns marks). All clips run concurrently, so Silero
 windows from every "call" are batched exactly as in the server. In the same run, on the same
 frames: (a) Silero alone with a popular framework's defaults (confidence 0.7 for 0.2 s ->
-cancel), (b) the corpus' energy baseline. Prints JSON with the scorer's summary of all three.
+cancel), (b) the corpus' energy baseline. Prints JSON with the scorer's summary of all three,
+the hybrid's figures against issue 8's targets (`targets`, met or not), the figures per line
+(`by_line`), and what a caller hears of resumed pauses (`stutter`; `hiccups`: how long the agent
+fell silent on ignore clips before it went on).
 
 usage: python bench/bargein.py --corpus DIR [--out RESULTS.jsonl]
 """
@@ -243,6 +246,7 @@ async def run(
     energy = _load(tools / "baseline_energy.py")
     lines = _load(Path(__file__).with_name("bargein_lines.py"))
     stutter = _load(Path(__file__).with_name("bargein_stutter.py"))
+    targets = _load(Path(__file__).with_name("bargein_targets.py"))
     silero = SharedSilero()
     recognizer = SegmentWords() if words else None
     if recognizer is not None:
@@ -285,7 +289,8 @@ async def run(
         "recognition_ms": _spread([d for r in results for d in r["decode_ms"]]),
         "words_land_after_ms": "measured decode" if decode_ms is None else decode_ms,
         "max_clears_per_clip": max(r["clears"] for r in results),
-        "hybrid": scorer.score(str(manifest), str(paths["hybrid"])),
+        "hybrid": (hybrid := scorer.score(str(manifest), str(paths["hybrid"]))),
+        "targets": targets.against_targets(hybrid),
         "silero_pipecat_defaults": scorer.score(str(manifest), str(paths["pipecat"])),
         "energy_baseline": scorer.score(str(manifest), str(paths["energy"])),
         # the same figures split by background and SNR: where the misses are
@@ -301,6 +306,11 @@ async def run(
         "stutter": {
             "hybrid": stutter.stutters(clips, events["hybrid"]),
             "energy_baseline": stutter.stutters(clips, events["energy"]),
+        },
+        # how long a resumed pause on an ignore clip kept the agent quiet
+        "hiccups": {
+            "hybrid": stutter.hiccups(clips, events["hybrid"]),
+            "energy_baseline": stutter.hiccups(clips, events["energy"]),
         },
         "results": {k: str(v) for k, v in paths.items()},
     }

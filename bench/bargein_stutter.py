@@ -40,4 +40,38 @@ def stutters(
     return out
 
 
-__all__ = ["STUTTER_MS", "count", "stutters"]
+def pause_lengths(events: list[dict]) -> list[int]:
+    """How long each resumed pause of one clip kept the agent quiet (pause to its resume)."""
+    out, paused_at = [], None
+    for e in sorted(events, key=lambda e: e["t_ms"]):
+        if e["type"] == "pause" and paused_at is None:
+            paused_at = e["t_ms"]
+        elif e["type"] == "resume" and paused_at is not None:
+            out.append(e["t_ms"] - paused_at)
+            paused_at = None
+        elif e["type"] == "cancel":
+            paused_at = None
+    return out
+
+
+def hiccups(clips: list[dict], events: Mapping[str, list[dict]]) -> dict[str, float | int]:
+    """On ignore clips (a cough, a "mm-hmm", a noise: the agent should go on), how long the
+    agent fell silent before it resumed: each pause's length (p50, p95) and the silence per
+    clip (mean). A pause that resumes is cheap only while it is short."""
+    spans = [pause_lengths(events.get(c["id"], [])) for c in clips if c["label"] == "ignore"]
+    flat = sorted(ms for clip in spans for ms in clip)
+    if not flat:
+        return {"pauses": 0}
+
+    def pct(q: float) -> float:
+        return float(flat[min(len(flat) - 1, int(q * len(flat)))])
+
+    return {
+        "pauses": len(flat),
+        "pause_ms_p50": pct(0.5),
+        "pause_ms_p95": pct(0.95),
+        "silent_ms_per_clip": round(sum(flat) / len(spans), 1),
+    }
+
+
+__all__ = ["STUTTER_MS", "count", "hiccups", "pause_lengths", "stutters"]

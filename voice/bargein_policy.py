@@ -226,7 +226,7 @@ class BargeInPolicy:
 
         # what no score should overrule: keypad tones, the agent's own voice, silence, no voice
         if seg.dtmf:
-            return self._resume(ev, "dtmf", f)
+            return self._resume(ev, "dtmf", f, rearm=True)
         if seg.echo * 2 > seg.frames:
             return self._resume(ev, "echo", f)
         if (

@@ -72,6 +72,21 @@ def test_dtmf_and_echo_never_pause():
     assert _frames(BargeInPolicy(model=LONG_VOICE), 0, 30, probs=(0.9,), echo=True) == []
 
 
+def test_a_keypad_tone_resumes_and_the_next_key_does_not_pause_again():
+    # a tone the detector flags only from its third frame (its first frames share the line
+    # with noise): paused, then resumed as dtmf; the next key's tone, as loud and again
+    # unflagged at first, must not stop the agent once more (keys come in runs)
+    p = BargeInPolicy(model=LONG_VOICE)
+    first = _frames(p, 0, 2, probs=(0.1,), level=-24.0) + _frames(
+        p, 40, 3, probs=(0.1,), level=-24.0, dtmf=True
+    )
+    assert [d.reason for d in first] == ["onset", "dtmf"]
+    assert _frames(p, 100, 5, active=False, probs=(0.05,), level=-55.0) == []
+    assert _frames(p, 200, 2, probs=(0.1,), level=-24.0) == []
+    # a caller who then talks pauses it again as soon as Silero hears the voice
+    assert [d.reason for d in _frames(p, 300, 4, probs=(0.9,), level=-24.0)] == ["onset"]
+
+
 def test_a_low_score_resumes_at_the_window_end_and_rearms():
     never = stump("elapsed_ms", -1.0, -5.0, -5.0)
     p = BargeInPolicy(BargeInSettings(max_confirm_ms=400), model=never)

@@ -32,3 +32,29 @@ def test_shares_and_rates_per_label():
         "ignore": {"clips": 2, "with_stutter": 0.5, "per_clip": 1.0},
         "interrupt": {"clips": 1, "with_stutter": 0.0, "per_clip": 0.0},
     }
+
+
+def test_pause_lengths_count_resumed_pauses_only():
+    # a re-onset pause inside an open pause does not restart it; a cancelled pause is not a
+    # hiccup (the caller got the turn)
+    events = _ev(("pause", 100), ("pause", 300), ("resume", 700), ("pause", 1000),
+                 ("cancel", 1400), ("pause", 2000), ("resume", 2160))  # fmt: skip
+    assert stutter.pause_lengths(events) == [600, 160]
+    assert stutter.pause_lengths(_ev(("pause", 100))) == []  # still paused at the clip's end
+
+
+def test_hiccups_are_measured_on_ignore_clips():
+    clips = [{"id": "a", "label": "ignore"}, {"id": "b", "label": "ignore"},
+             {"id": "c", "label": "interrupt"}]  # fmt: skip
+    lines = {
+        "a": _ev(("pause", 100), ("resume", 300), ("pause", 1000), ("resume", 1700)),
+        "b": _ev(("pause", 50), ("resume", 450)),
+        "c": _ev(("pause", 100), ("resume", 5100)),  # a missed turn: not a hiccup
+    }
+    assert stutter.hiccups(clips, lines) == {
+        "pauses": 3,
+        "pause_ms_p50": 400.0,
+        "pause_ms_p95": 700.0,
+        "silent_ms_per_clip": 650.0,
+    }
+    assert stutter.hiccups(clips, {}) == {"pauses": 0}
