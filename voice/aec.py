@@ -120,6 +120,17 @@ class _History:
     def view(self) -> np.ndarray:
         return self._buf[self._end - self._size : self._end]
 
+    def shift(self, n: int) -> None:
+        """Delay the stream by `n` samples: what was said of the last samples belongs `n`
+        samples later (its newest `n` are dropped; older kept samples, else silence, move into
+        view). A negative `n` advances it (the newest samples are not known yet: silence)."""
+        data = self._buf[: self._end]
+        data = data[: max(0, len(data) - n)] if n > 0 else np.concatenate([data, np.zeros(-n)])
+        tail = data[len(data) - min(len(data), self._size) :].copy()  # data views _buf
+        self._buf[:] = 0.0
+        self._buf[self._size - len(tail) : self._size] = tail
+        self._end = self._size
+
 
 def search_many(cancellers: list[EchoCanceller]) -> None:
     """Run the due delay searches of many calls, their FFTs batched (same numbers as each
@@ -157,6 +168,7 @@ class EchoCanceller:
         self.delay: int | None = None  # samples, centre of the FIR
         self._h = np.zeros(s.taps, np.float64)
         self._misses = 0  # searches in a row that failed to fit the path
+        self._search_next = False  # check the path on the next frame (`realign`)
         self.coherence = 0.0
         self.searched = False
         """A search with the agent talking through at least half its window has found the
@@ -208,7 +220,30 @@ class EchoCanceller:
         self._frames += 1
         self._far_active = ((self._far_active << 1) | talking) & self._window_mask
         every = self.settings.search_every * (self.settings.locked_every if self.delay else 1)
-        return self._frames % every == 0 and self._frames * FRAME_SAMPLES >= self._win
+        due = self._frames % every == 0 or self._search_next
+        self._search_next = False
+        return due and self._frames * FRAME_SAMPLES >= self._win
+
+    def realign(self, samples: int) -> None:
+        """The reference given for the frames so far ran `samples` ahead of what was playing
+        (negative: behind), and is right from the next frame on (`Playout.take_moved`): shift
+        the far-end history to match, so the delay search never correlates two alignments at
+        once, and check a known path again on the next frame (it was fitted on one of them).
+        Before this, a reply's first mark moved a live call's reference by a frame now and
+        then; the greeting's first fit then landed a frame late and let its echo through."""
+        if samples == 0:
+            return
+        self._far.shift(samples)
+        raw = self._raw
+        if samples > 0:
+            kept = raw[: max(0, len(raw) - samples)]
+            self._raw = np.concatenate([np.zeros(len(raw) - len(kept)), kept])
+        else:
+            self._raw = np.concatenate([raw[-samples:], np.zeros(min(len(raw), -samples))])
+        frames = round(samples / FRAME_SAMPLES)
+        active = self._far_active >> frames if frames >= 0 else self._far_active << -frames
+        self._far_active = active & self._window_mask
+        self._search_next = self.delay is not None
 
     def reference(self, count: int) -> np.ndarray | None:
         """Band-limited far-end samples that explain the last `count` mic samples (with the

@@ -143,6 +143,7 @@ class CallLoop:
             timestamp_ms=timestamp_ms,
             received_at=self._clock(),
             outbound=ulaw_to_pcm(echo) if echo else None,
+            echo_realign=self.outbound.playout.take_moved(),
         )
         if self._hook is not None:
             await self._contain(self._hook.on_frame(frame, self), "frame")

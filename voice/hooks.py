@@ -31,6 +31,9 @@ class InboundFrame:
     outbound: np.ndarray | None = None
     """The agent audio (int16) that was playing at the caller while this frame was captured,
     aligned by the playout estimate; None when the agent is silent. For echo cancellation."""
+    echo_realign: int = 0
+    """Samples by which the reference of the frames before this one ran ahead of what was
+    playing (a returned mark corrected the estimate: `Playout.take_moved`)."""
 
 
 class PlayoutControl(Protocol):

@@ -97,6 +97,7 @@ class Playout:
         self._marks = itertools.count(1)
         self.media_ms: int | None = None
         """Twilio's media clock: the timestamp of the latest inbound frame (`on_media`)."""
+        self._moved = 0  # see `take_moved`
         self._reset(reply=0)
 
     def _reset(self, *, reply: int) -> None:
@@ -191,6 +192,7 @@ class Playout:
         if name not in self._outstanding:
             return False
         now = self._clock()
+        before = self.heard_on_media()
         while self._outstanding:  # marks return in order; earlier ones have played too
             mark, out = self._outstanding.popitem(last=False)
             self._acked = out.end
@@ -198,9 +200,21 @@ class Playout:
                 break
         self._acked_at = now
         self._acked_media_ms = self.media_ms
+        if self.media_ms is not None:
+            # before a reply's first mark the estimate assumes play began at the media time
+            # of the send; a busy server had not read the frames Twilio had already sent, so
+            # play began a frame or two later and the estimate ran that far ahead
+            self._moved += before - self.heard_on_media()
         if self._complete and not self._outstanding and self._sent >= len(self._audio):
             self.state = PlayoutState.IDLE
         return True
+
+    def take_moved(self) -> int:
+        """Samples by which returned marks moved the media-clock estimate back since the last
+        call (negative: forward). The echo reference `recent_audio` gave for the frames before
+        ran that far ahead of what was playing; the echo canceller realigns its history."""
+        moved, self._moved = self._moved, 0
+        return moved
 
     def heard_samples(self) -> int:
         """Estimated samples of this reply the caller has heard, to the sample."""

@@ -49,15 +49,14 @@ async def test_the_agents_echo_does_not_cut_it_off(
     heard = [e.text for e in events if isinstance(e, CallerTurn)]
     # the agent was never cut off by its own voice
     assert "confirm" not in [d for d, _ in decisions], (decisions, heard)
-    # the echo path was found and kept (60 ms plus the playout estimate's constant offset).
-    # Now and then (2 of ~20 runs of this file at 25 and 10 dB) the greeting's first fit or
-    # two land one frame (160 samples) late, then the right delay for good: not explained yet
-    # (the media-clock estimate before the greeting's first mark was measured a frame off on
-    # a fresh server's first call); the path must settle
+    # the echo path was found at once and kept (60 ms: 480 samples). Until the greeting's
+    # first mark, the playout estimate had run a frame ahead on about one call in three
+    # (a busy server had not read Twilio's latest frame when it sent the first chunk): the
+    # first fit then landed a frame late (640) or failed, and the greeting's echo reached
+    # the recogniser as a caller turn. The mark's correction now realigns the canceller
     found = [d for d in searches if d is not None]
     assert found and len(found) >= 0.8 * len(searches), searches
-    settled = found[2:]
-    assert settled and max(settled) - min(settled) <= 8 and 400 <= settled[0] <= 560, searches
+    assert max(found) - min(found) <= 8 and 400 <= found[0] <= 560, searches
     # both caller lines were heard, in order, and answered. Of the agent's own words at most
     # one scrap, before the caller spoke: the call's first ~400 ms of agent speech come before
     # the canceller's first search (a CI run once heard "Thanks." there)

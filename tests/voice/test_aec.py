@@ -109,3 +109,75 @@ def test_a_clear_correlation_no_path_fits_does_not_judge_the_line():
     for i in range(0, n, 160):
         alone.process((caller * 3)[i : i + 160].astype(np.int16), far[i : i + 160])
     assert alone.searched and alone.delay is None
+
+
+def _echo_line(n: int, delay: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The agent's audio and the caller's line: its echo, band-limited, 20 dB down."""
+    far = (_band_noise(n, seed) * 8000).astype(np.int16)
+    line = np.convolve(far.astype(np.float64), _BAND, mode="full")[:n]
+    mic = np.zeros(n, np.int16)
+    mic[delay:] = (line[:-delay] * 0.1).astype(np.int16)
+    return far, mic
+
+
+def _run_ahead(ec: EchoCanceller, far, mic, frames: int, ahead: int, corrected_at: int, *,
+               realign: bool) -> list[int | None]:  # fmt: skip
+    """Feed `frames` frames whose reference runs `ahead` samples early until frame
+    `corrected_at` (a reply's first mark), then on time; the delays the searches found."""
+    found: list[int | None] = []
+    for k in range(frames):
+        lead = ahead if k < corrected_at else 0
+        if k == corrected_at and realign:
+            ec.realign(ahead)
+        s = k * 160
+        before = ec._frames // ec.settings.search_every, ec.coherence, ec.delay
+        ec.process(mic[s : s + 160], far[s + lead : s + lead + 160])
+        if (ec._frames // ec.settings.search_every, ec.coherence, ec.delay) != before:
+            found.append(ec.delay)
+    return found
+
+
+def test_a_reference_corrected_by_a_mark_is_realigned_before_the_path_is_fitted():
+    # a live greeting: the playout estimate ran a frame (160 samples) ahead until the first
+    # mark came back, 240 ms in; the line's echo is 480 samples late
+    far, mic = _echo_line(8000 * 3, 480, 11)
+    unaligned = EchoCanceller()
+    _run_ahead(unaligned, far, mic, 20, 160, 12, realign=False)
+    # the first search (400 ms) saw mostly the early alignment: a path a frame late, or none
+    assert unaligned.delay != 480
+    ec = EchoCanceller()
+    _run_ahead(ec, far, mic, 20, 160, 12, realign=True)
+    assert ec.delay is not None and abs(ec.delay - 480) <= 2 and ec.searched
+
+
+def test_a_realigned_reference_gets_its_known_path_checked_at_once():
+    far, mic = _echo_line(8000 * 4, 480, 12)
+    ec = EchoCanceller()
+    # a reference a frame ahead for a second: the path is fitted where that puts it, a
+    # frame late; then a mark corrects the reference
+    _run_ahead(ec, far, mic, 50, 160, 50, realign=False)
+    assert ec.delay == 640
+    ec.realign(160)
+    s = 50 * 160
+    searched = ec._frames
+    ec.process(mic[s : s + 160], far[s : s + 160])  # the next frame, on time
+    assert ec._frames == searched + 1 and abs(ec.delay - 480) <= 2  # refitted at once
+    ec.realign(0)  # nothing moved: no extra search
+    assert not ec._search_next
+
+
+def test_history_shift_delays_or_advances_the_stream():
+    from voice.aec import _History
+
+    h = _History(4, spare=1)
+    for v in range(1, 7):
+        h.push(np.full(1, float(v)))
+    assert h.view().tolist() == [3.0, 4.0, 5.0, 6.0]
+    h.shift(2)  # what was said of the last samples belongs 2 later: older ones come back
+    assert h.view().tolist() == [1.0, 2.0, 3.0, 4.0]
+    h.shift(-3)  # advanced: the newest 3 are not known yet
+    assert h.view().tolist() == [4.0, 0.0, 0.0, 0.0]
+    h.push(np.full(1, 9.0))
+    assert h.view().tolist() == [0.0, 0.0, 0.0, 9.0]
+    h.shift(10)
+    assert h.view().tolist() == [0.0, 0.0, 0.0, 0.0]

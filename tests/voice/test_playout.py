@@ -216,6 +216,32 @@ def test_heard_on_the_media_clock_ignores_the_servers_scheduling_jitter() -> Non
     assert p.heard_samples() != p.heard_on_media()  # the wall estimate wanders off the frames
 
 
+def test_a_mark_that_corrects_the_estimate_says_by_how_much() -> None:
+    # the reply's first chunk went out when the server had read the frame stamped 0, but
+    # Twilio had already sent the next one (a busy server): instead of the frame after it,
+    # play began a frame later, so the chunk's mark returns after the frame stamped 120, not
+    # 100. Until then the estimate ran one frame ahead; the mark moves it back, and says so
+    # for the echo canceller (`take_moved`)
+    p, _ = make(chunk_ms=100, max_ahead_ms=1000)
+    p.on_media(0)
+    p.start_reply()
+    p.add_audio(audio(4000), "hello there")
+    p.finish_reply()
+    sent = drain_ready(p)
+    for media in range(20, 140, 20):
+        p.on_media(media)
+    assert p.heard_on_media() == 120 * 8  # the send-time estimate
+    assert p.take_moved() == 0
+    p.on_mark(sent[0].mark)  # 100 ms (800 samples) had played
+    assert p.heard_on_media() == 800
+    assert p.take_moved() == 160 and p.take_moved() == 0
+    # on Twilio's basis now: the next mark, on time, moves nothing
+    for media in range(140, 240, 20):
+        p.on_media(media)
+    p.on_mark(sent[1].mark)
+    assert p.heard_on_media() == 1600 and p.take_moved() == 0
+
+
 def test_heard_on_the_media_clock_restarts_after_a_clear() -> None:
     p, clock = make(chunk_ms=100)
     p.on_media(1000)
