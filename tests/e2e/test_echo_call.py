@@ -1,6 +1,6 @@
-"""Calls on a line that echoes the agent back (a speakerphone: 25 dB down, 60 ms late, band-
-limited): the agent's own voice must not cut it off nor come back as the caller's words, and a
-caller who talks over it must still take the turn.
+"""Calls on a line that echoes the agent back (a handset 25 dB down, a speakerphone 10 dB; 60 ms
+late, band-limited): the agent's own voice must not cut it off nor come back as the caller's
+words, and a caller who talks over it must still take the turn.
 
 Live, the echo canceller's reference is the audio the playout estimate says is playing. Timed
 by the server's clock, that estimate jumped by its scheduling jitter at every returned mark and
@@ -26,8 +26,9 @@ from voice import aec
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.parametrize("echo_db", [25.0, 10.0])  # a handset; a speakerphone
 async def test_the_agents_echo_does_not_cut_it_off(
-    healthcare: LiveCall, monkeypatch: pytest.MonkeyPatch
+    healthcare: LiveCall, monkeypatch: pytest.MonkeyPatch, echo_db: float
 ) -> None:
     searches: list[int | None] = []
     finish = aec.EchoCanceller._search_finish
@@ -37,7 +38,7 @@ async def test_the_agents_echo_does_not_cut_it_off(
         searches.append(self.delay)
 
     monkeypatch.setattr(aec.EchoCanceller, "_search_finish", record)
-    sim = _echoing_sim(healthcare)
+    sim = _echoing_sim(healthcare, echo_db)
     try:
         script = CallerScript.of_lines(*LINES[:2])
         result = await run_script(sim, script, backplane=healthcare.backplane)
@@ -66,10 +67,11 @@ async def test_the_agents_echo_does_not_cut_it_off(
     assert close(snap.slots["patient_name"].value, "Dana Whitfield"), heard
 
 
-def _echoing_sim(healthcare: LiveCall) -> TwilioSimulator:
+def _echoing_sim(healthcare: LiveCall, echo_db: float = 25.0) -> TwilioSimulator:
     settings = SimulatorSettings(
-        server=healthcare.url, auth_token=AUTH_TOKEN, speed=1.0, echo_db=25.0, echo_delay_ms=60
-    )
+        server=healthcare.url, auth_token=AUTH_TOKEN, speed=1.0, echo_db=echo_db,
+        echo_delay_ms=60,
+    )  # fmt: skip
     return TwilioSimulator(settings, synthesizer=caller_synthesizer())
 
 
