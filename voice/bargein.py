@@ -217,6 +217,7 @@ class BargeInController:
         far = _fit(frame.outbound) if frame.outbound is not None else self._silence
         self._call.want_shape = self._shape_wanted()
         if frame.echo_realign:
+            log.debug("echo reference realigned by %d samples", frame.echo_realign)
             self._call.aec.realign(frame.echo_realign)
         front = await self._front.analyse(self._call, mic, far)
         pcm = front.pcm
