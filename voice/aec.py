@@ -234,12 +234,12 @@ class EchoCanceller:
         if samples == 0:
             return
         self._far.shift(samples)
-        raw = self._raw
+        # the band filter's tail moves the same way; what rolls round is not known: silence
+        self._raw = np.roll(self._raw, samples)
         if samples > 0:
-            kept = raw[: max(0, len(raw) - samples)]
-            self._raw = np.concatenate([np.zeros(len(raw) - len(kept)), kept])
+            self._raw[:samples] = 0.0
         else:
-            self._raw = np.concatenate([raw[-samples:], np.zeros(min(len(raw), -samples))])
+            self._raw[samples:] = 0.0
         frames = round(samples / FRAME_SAMPLES)
         active = self._far_active >> frames if frames >= 0 else self._far_active << -frames
         self._far_active = active & self._window_mask

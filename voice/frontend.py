@@ -28,7 +28,6 @@ from voice.vad import EnergySettings
 
 log = logging.getLogger(__name__)
 _RATE_S = 1.0  # the frame rate that decides a batching hold is measured over this long
-_ECHO_SPAN_FRAMES = 20  # the canceller's longest echo delay (400 ms), in frames
 # the band filter as a (history + frame, frame) Toeplitz matrix: one BLAS product for a whole
 # batch, ~5x faster than a product over strided windows (which numpy cannot hand to BLAS)
 _BAND_TOEPLITZ = np.zeros((FRAME_SAMPLES + len(_BAND) - 1, FRAME_SAMPLES))
@@ -267,7 +266,8 @@ class SharedFrontEnd:
             searched = call.aec.searched
             peak = -120.0
             if not searched:  # a call's first moments only
-                call.far_recent = [*call.far_recent[-_ECHO_SPAN_FRAMES:], far_db[i]]
+                span = call.aec.settings.max_delay_ms // FRAME_MS  # the longest echo delay
+                call.far_recent = [*call.far_recent[-span:], far_db[i]]
                 peak = max(call.far_recent)
             out.append(
                 FrontFrame(
