@@ -314,7 +314,13 @@ class BargeInController:
             self._words.cancel()
             await playout.resume()
             self._move(BargeInState.LISTENING)
-            self.asides.resumed(self._candidate_ms, d.t_ms, d.reason, d.features)
+            self.asides.resumed(
+                self._candidate_ms,
+                d.t_ms,
+                d.reason,
+                d.features,
+                words_after_ms=self.settings.words_after_ms,
+            )
             action = Resume(t_ms=d.t_ms, from_ms=self._heard_ms)
         else:
             if self.state is not BargeInState.PAUSED:

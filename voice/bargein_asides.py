@@ -8,10 +8,11 @@ asks it whether each final is a turn (`BargeInController.is_turn`) before answer
 
 A final inside candidates that were all resumed is not a turn when its words are only
 acknowledgements, fillers and function words; when every candidate was resumed for a reason no
-words overrule (no voice, a keypad tone, the agent's echo); or when the candidate check's own
-words (trusted only where Whisper itself says "speech") held no request on any of them. The
-call's recogniser decodes whole utterances with a looser filter, and wrote a cough as "Stop!"
-or "That's it!". Anything else stays a turn: a request the controller failed to confirm is
+words overrule (no voice, a keypad tone, the agent's echo); or when none of them held a request:
+the candidate check's own words found none, or the candidate had too little voice (Silero) for
+the check to run at all (`words_after_ms`), as a cough resumed by the scorer has. The call's
+recogniser decodes whole utterances with a looser filter, and wrote a cough as "Stop!", "That's
+it!" or "I'm sorry.". Anything else stays a turn: a request the controller failed to confirm is
 answered once the reply ends, never dropped.
 """
 
@@ -35,7 +36,7 @@ class DecidedCandidate:
     end_ms: int
     confirmed: bool
     reason: str
-    heard_request: bool | None = None  # content words on it (None: its words never landed)
+    heard_request: bool | None = None  # content words on it (None: asked for, never landed)
 
 
 class Asides:
@@ -56,11 +57,21 @@ class Asides:
         self.decided.append(DecidedCandidate(start_ms, end_ms, confirmed, reason, heard_request))
 
     def resumed(
-        self, start_ms: int, end_ms: int, reason: str, features: Mapping[str, object]
+        self,
+        start_ms: int,
+        end_ms: int,
+        reason: str,
+        features: Mapping[str, object],
+        *,
+        words_after_ms: int,
     ) -> None:
-        """Record a resumed candidate with what its decision's features say it heard."""
-        ready = bool(features.get("words_ready"))
-        heard = bool(features.get("content_words")) if ready else None
+        """Record a resumed candidate with what its decision's features say it heard.
+        `words_after_ms`: the voice a candidate needs before its words are asked for."""
+        heard: bool | None = None
+        if features.get("words_ready"):
+            heard = bool(features.get("content_words"))
+        elif _as_int(features.get("voiced_ms")) < words_after_ms:
+            heard = False  # too little voice to ask for words: too little to hold a request
         self.record(start_ms, end_ms, confirmed=False, reason=reason, heard_request=heard)
 
     def is_turn(self, transcript: Transcript, *, not_a_request: frozenset[str]) -> bool:
@@ -81,6 +92,10 @@ class Asides:
         if all(c.reason in NON_SPEECH or c.heard_request is False for c in near):
             return False
         return not all(word in not_a_request for word in words_of(transcript.text))
+
+
+def _as_int(value: object) -> int:
+    return int(value) if isinstance(value, int | float) else 0
 
 
 __all__ = ["NON_SPEECH", "Asides", "DecidedCandidate"]

@@ -69,14 +69,30 @@ def test_only_the_latest_candidates_are_kept() -> None:
 def test_a_final_the_candidate_check_heard_no_request_on_is_not_a_turn() -> None:
     # a cough resumed as "not a turn": the candidate check (which trusts words only where
     # Whisper says "speech") found no request, while the call's recogniser wrote "Stop!"
+    after = S.words_after_ms
     asides = Asides()
-    asides.resumed(700, 1400, "not a turn", {"words_ready": 1, "content_words": 0})
+    heard_nothing = {"words_ready": 1, "content_words": 0, "voiced_ms": 320}
+    asides.resumed(700, 1400, "not a turn", heard_nothing, words_after_ms=after)
     assert not asides.is_turn(final("Stop!", 720, 1200), not_a_request=FILLER)
-    # words that never landed say nothing: a request stays a turn
+    # words asked for that never landed say nothing: a request stays a turn
     asides = Asides()
-    asides.resumed(700, 1400, "not a turn", {"words_ready": 0, "content_words": 0})
+    not_landed = {"words_ready": 0, "content_words": 0, "voiced_ms": after}
+    asides.resumed(700, 1400, "not a turn", not_landed, words_after_ms=after)
     assert asides.is_turn(final("Stop!", 720, 1200), not_a_request=FILLER)
     # nor when the check heard a request on it
     asides = Asides()
-    asides.resumed(700, 1400, "not a turn", {"words_ready": 1, "content_words": 2})
+    heard_request = {"words_ready": 1, "content_words": 2, "voiced_ms": 640}
+    asides.resumed(700, 1400, "not a turn", heard_request, words_after_ms=after)
     assert asides.is_turn(final("Move it to Friday", 720, 1200), not_a_request=FILLER)
+
+
+def test_a_final_on_a_candidate_with_too_little_voice_for_words_is_not_a_turn() -> None:
+    # a cough the scorer resumed (CI, a slow box): Silero heard under `words_after_ms` of voice
+    # on it, so its words were never asked for, while the call's recogniser wrote "I'm sorry."
+    after = S.words_after_ms
+    asides = Asides()
+    little_voice = {"words_ready": 0, "content_words": 0, "voiced_ms": after - 32}
+    asides.resumed(1080, 2060, "not a turn", little_voice, words_after_ms=after)
+    assert not asides.is_turn(final("I'm sorry.", 1100, 1700), not_a_request=FILLER)
+    # the caller who goes on talking past it still takes the turn
+    assert asides.is_turn(final("I'm sorry, can I move it?", 1100, 3400), not_a_request=FILLER)
