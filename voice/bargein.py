@@ -159,6 +159,8 @@ class BargeInController:
     async def on_frame(self, frame: InboundFrame, playout: PlayoutControl) -> BargeInAction | None:
         # A detector fault is contained by the call loop (CallLoop._contain), for every hook.
         ev = await self.analyse(frame)
+        if ev.active and not ev.echo:  # caller sound, for the turn check on finals (`is_turn`)
+            self.asides.sound(ev.t_ms)
         if self._settings_for is not None and self._starting(playout.state):
             self.use_settings(self._settings_for(speaking_agent(playout)))
         self._sync(playout.state)

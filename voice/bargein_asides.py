@@ -14,6 +14,13 @@ the check to run at all (`words_after_ms`), as a cough resumed by the scorer has
 recogniser decodes whole utterances with a looser filter, and wrote a cough as "Stop!", "That's
 it!" or "I'm sorry.". Anything else stays a turn: a request the controller failed to confirm is
 answered once the reply ends, never dropped.
+
+"Inside" is judged by the controller's own energy detector, not by the recogniser's utterance
+edges: the final is a turn when the caller made sound (active, not the agent's echo) for
+`_WENT_ON_MS` or more outside the resumed candidates. The recogniser's voice detector can open
+an utterance on a faint line well before a cough (Silero's probability on -60 dBFS line noise
+reached 0.57 at one window alignment) and then hand over the cough's words with a start far
+outside the candidate.
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from voice.bargein_policy import words_of
+from voice.codec import FRAME_MS
 from voice.speech import Transcript
 
 NON_SPEECH = frozenset({"not speech", "dtmf", "dtmf event", "echo"})
 """Resume reasons from the audio alone, which words heard on it (hallucinated) do not change."""
 _GRACE_MS = 300  # the recogniser's utterance edges and the candidate's are measured differently
+_WENT_ON_MS = 100  # caller sound outside the candidates that makes the final a turn (> a click)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +51,18 @@ class DecidedCandidate:
 class Asides:
     """The candidates a controller decided lately, and the turn check against them."""
 
-    def __init__(self, keep: int = 16) -> None:
+    def __init__(self, keep: int = 16, keep_sounds: int = 256) -> None:
         self.decided: collections.deque[DecidedCandidate] = collections.deque(maxlen=keep)
+        # runs of caller sound, [start_ms, end_ms] in stream time, oldest first
+        self.sounds: collections.deque[list[int]] = collections.deque(maxlen=keep_sounds)
+
+    def sound(self, t_ms: int) -> None:
+        """The frame ending at `t_ms` held caller sound (the energy detector, not echo)."""
+        last = self.sounds[-1] if self.sounds else None
+        if last is not None and 0 <= t_ms - last[1] <= 2 * FRAME_MS:  # one quiet frame bridged
+            last[1] = t_ms
+        else:
+            self.sounds.append([t_ms - FRAME_MS, t_ms])
 
     def record(
         self,
@@ -87,11 +106,30 @@ class Asides:
         ]
         if not near or any(c.confirmed for c in near):
             return True
-        if start < near[0].start_ms - _GRACE_MS or end > near[-1].end_ms + _GRACE_MS:
+        if self._sound_outside(start, end, near) >= _WENT_ON_MS:
             return True  # the caller went on outside what was resumed
         if all(c.reason in NON_SPEECH or c.heard_request is False for c in near):
             return False
         return not all(word in not_a_request for word in words_of(transcript.text))
+
+    def _sound_outside(self, start: int, end: int, near: list[DecidedCandidate]) -> int:
+        """Caller sound in [start, end] outside the candidates (widened by the grace), in ms;
+        a span reaching back before the sounds kept is taken as sound there."""
+        covered: list[list[int]] = []  # the widened candidates, merged where they overlap
+        for c in sorted(near, key=lambda c: c.start_ms):
+            lo, hi = c.start_ms - _GRACE_MS, c.end_ms + _GRACE_MS
+            if covered and lo <= covered[-1][1]:
+                covered[-1][1] = max(covered[-1][1], hi)
+            else:
+                covered.append([lo, hi])
+        runs = [(a, b) for a, b in self.sounds if b > start and a < end]
+        if len(self.sounds) == self.sounds.maxlen and start < self.sounds[0][0]:
+            runs.insert(0, (start, self.sounds[0][0]))  # forgotten: assume the caller spoke
+        total = 0
+        for a, b in runs:
+            a, b = max(a, start), min(b, end)
+            total += b - a - sum(max(0, min(b, hi) - max(a, lo)) for lo, hi in covered)
+        return total
 
 
 def _as_int(value: object) -> int:

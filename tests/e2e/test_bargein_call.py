@@ -127,7 +127,10 @@ async def test_a_cough_pauses_the_agent_which_then_resumes(rig: Rig) -> None:
     # resumed from the heard position: the caller heard the whole greeting, once
     played = call.line.agent_audio()
     spoken = np.flatnonzero(np.abs(played.astype(np.int32)) > 200)
-    assert spoken.size and rig.agents[0].heard == []
+    events = await rig.backplane.read_events(call.call_sid)
+    asides = [e.text for e in events if isinstance(e, CallerAside)]
+    why = [(d.decision, d.t_ms, d.reason, d.features.get("voiced_ms")) for d in decisions]
+    assert spoken.size and rig.agents[0].heard == [], (why, asides)
 
 
 async def test_a_backchannel_resumes_and_is_never_answered(rig: Rig) -> None:

@@ -18,6 +18,7 @@ from voice.errors import VoiceError
 from voice.hooks import InboundFrame
 from voice.playout import Playout, PlayoutSettings, PlayoutState
 from voice.silero import SharedSilero
+from voice.speech import Transcript
 
 CORPUS = bargein_dev_dir()
 REPLY = (
@@ -170,6 +171,23 @@ async def test_cough_clip_pauses_then_resumes(silero):
     kinds = [type(a) for _, a in actions]
     assert Pause in kinds and Resume in kinds and Confirm not in kinds
     assert ctl.state in (BargeInState.LISTENING, BargeInState.IDLE)
+
+
+async def test_a_cough_written_as_words_from_far_before_it_is_not_a_turn(silero):
+    # The call's recogniser can open its utterance on the faint line before a cough (its
+    # Silero gave 0.57 on -60 dBFS noise at one window alignment; CI failed on it): with this
+    # clip 24 ms later in its windows, it wrote "That's it!" over 232-768 ms. Nothing the
+    # controller heard outside the resumed cough makes that the caller's turn.
+    mic, agent = _clip("d0172")  # cough at 730 ms
+    ctl, _line, actions, _ = await run(mic, agent, silero)
+    assert [type(a) for _, a in actions][:2] == [Pause, Resume]
+    final = Transcript(text="That's it!", final=True, speech_start_ms=232, speech_end_ms=768)
+    assert final.speech_start_ms < ctl.asides.decided[0].start_ms - 300  # far outside it
+    assert not ctl.is_turn(final)
+    # what the controller heard as caller sound: the cough's two bursts, nothing before them
+    sounds = [tuple(run) for run in ctl.asides.sounds]
+    assert sounds and all(start >= 700 for start, _ in sounds), sounds
+    assert any(start <= 760 <= end for start, end in sounds), sounds
 
 
 async def test_resume_continues_from_the_heard_position_to_the_frame(silero):

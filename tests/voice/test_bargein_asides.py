@@ -15,6 +15,12 @@ def final(text: str, start_ms: int | None, end_ms: int | None) -> Transcript:
     return Transcript(text=text, final=True, speech_start_ms=start_ms, speech_end_ms=end_ms)
 
 
+def sound(asides: Asides, start_ms: int, end_ms: int) -> None:
+    """The controller's energy detector heard the caller from start_ms to end_ms."""
+    for t in range(start_ms + 20, end_ms + 1, 20):
+        asides.sound(t)
+
+
 def test_a_backchannel_inside_a_resumed_candidate_is_not_a_turn() -> None:
     asides = Asides()
     asides.record(1000, 1500, confirmed=False, reason="ended")
@@ -48,7 +54,43 @@ def test_a_confirmed_candidate_or_speech_outside_the_candidates_is_a_turn() -> N
     asides.record(1000, 1300, confirmed=False, reason="ended")
     assert asides.is_turn(final("Yes.", 5000, 5300), not_a_request=FILLER)  # no candidate
     # "yes" under the agent, then (the reply over) the caller went on talking
+    sound(asides, 1040, 1280)
+    sound(asides, 1900, 2600)
     assert asides.is_turn(final("Yes, and Friday too.", 1050, 2600), not_a_request=FILLER)
+    # ...or had begun talking before it, which the controller was not listening to
+    asides = Asides()
+    asides.record(1000, 1300, confirmed=False, reason="ended")
+    sound(asides, 300, 1280)
+    assert asides.is_turn(final("Well, yes.", 320, 1250), not_a_request=FILLER)
+
+
+def test_a_final_reaching_over_a_quiet_line_stays_with_its_candidate() -> None:
+    # the recogniser opened its utterance on faint line noise 600 ms before a cough (Silero
+    # 0.57 on -60 dBFS): its edges are far outside the candidate, but nothing was heard there
+    for talked_before in (False, True):
+        asides = Asides()
+        if talked_before:  # the same span with the caller talking in it is a turn
+            sound(asides, 500, 800)
+        sound(asides, 1120, 1320)
+        asides.record(1140, 1360, confirmed=False, reason="not speech")
+        sound(asides, 1500, 1560)  # the cough's second, shorter burst after the resume
+        assert asides.is_turn(final("Stop!", 510, 1700), not_a_request=FILLER) is talked_before
+
+
+def test_sound_too_old_to_be_kept_counts_as_the_caller_talking() -> None:
+    asides = Asides(keep_sounds=2)
+    asides.record(5000, 5300, confirmed=False, reason="not speech")
+    for start in (1000, 3000, 5000):
+        sound(asides, start, start + 200)  # three runs: the first is forgotten
+    assert asides.is_turn(final("Stop!", 1000, 5200), not_a_request=FILLER)
+    assert not asides.is_turn(final("Stop!", 4900, 5200), not_a_request=FILLER)
+
+
+def test_sound_runs_bridge_one_quiet_frame() -> None:
+    asides = Asides()
+    for t in (20, 40, 80, 100, 160):
+        asides.sound(t)
+    assert [list(r) for r in asides.sounds] == [[0, 100], [140, 160]]
 
 
 def test_a_final_the_recogniser_cannot_place_is_a_turn() -> None:
@@ -95,4 +137,17 @@ def test_a_final_on_a_candidate_with_too_little_voice_for_words_is_not_a_turn() 
     asides.resumed(1080, 2060, "not a turn", little_voice, words_after_ms=after)
     assert not asides.is_turn(final("I'm sorry.", 1100, 1700), not_a_request=FILLER)
     # the caller who goes on talking past it still takes the turn
+    sound(asides, 2300, 3400)
     assert asides.is_turn(final("I'm sorry, can I move it?", 1100, 3400), not_a_request=FILLER)
+
+
+def test_candidates_close_together_cover_their_shared_stretch_once() -> None:
+    # widened by the grace the two candidates overlap (1100-1600): counted twice, the sound
+    # inside them would cancel the 200 ms the caller went on talking after them
+    asides = Asides()
+    sound(asides, 1000, 1700)
+    asides.record(1000, 1300, confirmed=False, reason="not speech")
+    asides.record(1400, 1700, confirmed=False, reason="not speech")
+    assert not asides.is_turn(final("Stop!", 1000, 1700), not_a_request=FILLER)
+    sound(asides, 2000, 2200)
+    assert asides.is_turn(final("Stop! Move it.", 1000, 2200), not_a_request=FILLER)
