@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
 from pathlib import Path
 
 import pytest
@@ -33,13 +35,23 @@ async def test_walkthrough_shows_handoff_takeover_and_stream(
 
 @pytest.mark.slow
 async def test_voice_demo_books_and_hangs_up(
-    redis_url: str, redis_sync: object, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    redis_url: str,
+    redis_sync: object,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from switchboard.voice_demo import run_voice_demo
 
     monkeypatch.chdir(ROOT)  # the demo's team folder is agents/healthcare
-    out = io.StringIO()
-    sid = await run_voice_demo(speed=4.0, console=Console(file=out, width=200))
+    caplog.set_level(logging.INFO)  # on a failure, the call loop's lines show what was said
+    out, limit_s = io.StringIO(), 200  # well inside pytest's timeout: a stuck call says where
+    try:
+        sid = await asyncio.wait_for(
+            run_voice_demo(speed=4.0, console=Console(file=out, width=200)), timeout=limit_s
+        )
+    except TimeoutError:
+        pytest.fail(f"the demo call did not end within {limit_s} s; it printed:\n{out.getvalue()}")
     async with await Backplane.connect(redis_url) as bp:
         snap = await bp.snapshot(sid)
         events = await bp.read_events(sid)
