@@ -192,7 +192,7 @@ class Playout:
         if name not in self._outstanding:
             return False
         now = self._clock()
-        before = self.heard_on_media()
+        before = self.heard_on_media() if self.media_ms is not None else 0
         while self._outstanding:  # marks return in order; earlier ones have played too
             mark, out = self._outstanding.popitem(last=False)
             self._acked = out.end
